@@ -1,0 +1,129 @@
+import { z } from "zod";
+
+/**
+ * The bridge's settings, parsed once per `env` object. Secrets are validated
+ * but their values never appear in an error: messages name the variable only.
+ */
+export interface Config {
+  devin: { apiBase: string; orgId: string; apiKey: string };
+  ticketApiToken: string;
+  ticketApiDocsUrl?: string;
+  webhookSecrets: string[];
+  /** Trigger label (lower case) → Devin playbook id, in the order given. */
+  playbooks: Map<string, string>;
+  /** Raw env, for per-source settings such as `GITLAB_WEBHOOK_SECRET`. */
+  env: Readonly<Record<string, unknown>>;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: { variable: string; message: string }[]) {
+    super(`bridge is misconfigured: ${problems.map((p) => p.message).join("; ")}`);
+    this.name = "ConfigError";
+  }
+  get variables(): string[] {
+    return [...new Set(this.problems.map((p) => p.variable))];
+  }
+}
+
+const required = (name: string) =>
+  z
+    .string({ error: `${name} is not set` })
+    .trim()
+    .min(1, { error: `${name} is empty` });
+
+const httpUrl = (name: string) =>
+  z.url({ protocol: /^https?$/, error: `${name} must be an http(s) URL` }).transform((u) => u.replace(/\/+$/, ""));
+
+const PLAYBOOKS_SHAPE = 'PLAYBOOKS must be a JSON object of label → playbook id, e.g. {"devin-autofix":"playbook-…"}';
+
+/** `[vars]` gives an object; `--var` and `wrangler secret` give a JSON string. */
+const playbooks = z
+  .unknown()
+  .transform((value, ctx) => {
+    if (value === undefined || value === null || value === "") {
+      ctx.addIssue({ code: "custom", message: "PLAYBOOKS is not set" });
+      return z.NEVER;
+    }
+    let parsed = value;
+    if (typeof value === "string") {
+      try {
+        parsed = JSON.parse(value);
+      } catch {
+        ctx.addIssue({ code: "custom", message: `${PLAYBOOKS_SHAPE} (it is not valid JSON)` });
+        return z.NEVER;
+      }
+    }
+    const result = z.record(z.string().trim().min(1), z.string().trim().min(1)).safeParse(parsed);
+    if (!result.success || Object.keys(result.data).length === 0) {
+      ctx.addIssue({ code: "custom", message: PLAYBOOKS_SHAPE });
+      return z.NEVER;
+    }
+    return new Map(Object.entries(result.data).map(([label, id]) => [label.trim().toLowerCase(), id.trim()]));
+  });
+
+const schema = z.object({
+  DEVIN_API_KEY: required("DEVIN_API_KEY"),
+  DEVIN_ORG_ID: required("DEVIN_ORG_ID"),
+  TICKET_API_TOKEN: required("TICKET_API_TOKEN"),
+  WEBHOOK_SECRET: required("WEBHOOK_SECRET"),
+  DEVIN_API_BASE: z.preprocess(emptyToUndefined, httpUrl("DEVIN_API_BASE").default("https://api.devin.ai")),
+  PLAYBOOKS: playbooks,
+  TICKET_API_DOCS_URL: z.preprocess(emptyToUndefined, httpUrl("TICKET_API_DOCS_URL").optional()),
+});
+
+function emptyToUndefined(value: unknown) {
+  return typeof value === "string" && value.trim() === "" ? undefined : value;
+}
+
+/** Comma-separated lists let an operator rotate a secret without downtime. */
+export function splitSecrets(value: string): string[] {
+  return value
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+type Parsed = { ok: true; config: Config } | { ok: false; error: ConfigError };
+const cache = new WeakMap<object, Parsed>();
+
+export function parseConfig(env: object): Parsed {
+  const hit = cache.get(env);
+  if (hit) return hit;
+  const result = schema.safeParse(env);
+  const parsed: Parsed = result.success
+    ? {
+        ok: true,
+        config: {
+          devin: {
+            apiBase: result.data.DEVIN_API_BASE,
+            orgId: result.data.DEVIN_ORG_ID,
+            apiKey: result.data.DEVIN_API_KEY,
+          },
+          ticketApiToken: result.data.TICKET_API_TOKEN,
+          ticketApiDocsUrl: result.data.TICKET_API_DOCS_URL,
+          webhookSecrets: splitSecrets(result.data.WEBHOOK_SECRET),
+          playbooks: result.data.PLAYBOOKS,
+          env: env as Record<string, unknown>,
+        },
+      }
+    : {
+        ok: false,
+        error: new ConfigError(
+          result.error.issues.map((issue) => ({ variable: String(issue.path[0] ?? "env"), message: issue.message })),
+        ),
+      };
+  cache.set(env, parsed);
+  return parsed;
+}
+
+/** Throws {@link ConfigError}; for code paths where a bad config is fatal. */
+export function loadConfig(env: object): Config {
+  const parsed = parseConfig(env);
+  if (!parsed.ok) throw parsed.error;
+  return parsed.config;
+}
+
+/** The values that must never reach a log line or an answer. */
+export function secretValues(config: Config): string[] {
+  return [config.devin.apiKey, config.ticketApiToken, ...config.webhookSecrets];
+}

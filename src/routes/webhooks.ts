@@ -1,0 +1,76 @@
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { ApiError } from "../http/errors";
+import { requireConfig, requireJson } from "../http/middleware";
+import type { AppEnv } from "../http/types";
+import { intake } from "../intake";
+import { log } from "../log";
+import { findSource } from "../sources";
+import { TicketStore } from "../store/tickets";
+
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+export const webhooks = new Hono<AppEnv>();
+
+const tooLarge = bodyLimit({
+  maxSize: MAX_BODY_BYTES,
+  onError: () => {
+    throw new ApiError(413, "payload_too_large", `the body exceeds ${MAX_BODY_BYTES} bytes`);
+  },
+});
+
+webhooks.post("/:source/:secret?", requireConfig, requireJson, tooLarge, async (c) => {
+  const name = c.req.param("source");
+  const source = findSource(name);
+  if (!source) throw new ApiError(404, "unknown_source", `no webhook source named "${name.slice(0, 64)}"`);
+
+  const raw = new Uint8Array(await c.req.arrayBuffer());
+  const requestId = c.get("requestId");
+  const result = await intake(
+    source,
+    { raw, headers: c.req.raw.headers, url: new URL(c.req.url) },
+    c.req.param("secret"),
+    {
+      config: c.get("config"),
+      store: new TicketStore(c.env.TICKETS),
+      enqueue: async (job) => {
+        await c.env.TICKET_QUEUE.send(job);
+      },
+      requestId,
+    },
+  );
+
+  const ticket_key = "job" in result ? result.job.ticketKey : "record" in result ? result.record.ticket_key : undefined;
+  log(result.kind === "unauthorized" || result.kind === "invalid" ? "warn" : "info", "webhook", {
+    request_id: requestId,
+    source: source.name,
+    decision: result.kind,
+    ticket_key,
+    reason: "reason" in result ? result.reason : undefined,
+  });
+
+  switch (result.kind) {
+    case "unauthorized":
+      throw new ApiError(401, "unauthorized", "missing or invalid webhook signature");
+    case "invalid":
+      throw new ApiError(400, "invalid_payload", result.reason);
+    case "skipped":
+      return c.json({ status: "skipped", reason: result.reason }, 200);
+    case "duplicate":
+      return c.json(
+        { status: "duplicate", ticket_key: result.record.ticket_key, session_id: result.record.session_id, url: result.record.url },
+        200,
+      );
+    case "accepted":
+      return c.json(
+        {
+          status: "accepted",
+          ticket_key: result.job.ticketKey,
+          playbook: result.job.playbookId,
+          label: result.job.label,
+          ...(result.retry ? { retry: true } : {}),
+        },
+        202,
+      );
+  }
+});

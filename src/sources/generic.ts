@@ -1,0 +1,57 @@
+import { z } from "zod";
+import { verifyHexHmacHeader } from "./signatures";
+import type { ParseResult, TicketSource } from "./types";
+
+const text = (max: number) => z.string().max(max);
+
+/** The seed's format: `{id, title, description, labels[]}` plus optional context. */
+const GenericTicket = z.object({
+  id: z.union([
+    z.string().trim().min(1).max(256),
+    z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+  ]),
+  title: text(2_000).trim().min(1),
+  description: z.string().nullish(),
+  labels: z.array(text(256)).max(200).default([]),
+  url: text(2_000).nullish(),
+  project: text(256).nullish(),
+  author: z.union([text(256), z.object({ name: text(256).optional(), login: text(256).optional() })]).nullish(),
+});
+
+export const generic: TicketSource = {
+  name: "tickets",
+  tracker: "your ticketing system",
+
+  authenticate(req, secrets) {
+    return verifyHexHmacHeader(req, secrets, "SHA-256", ["x-hub-signature-256", "x-signature-256"], "sha256=");
+  },
+
+  parse(payload): ParseResult {
+    const result = GenericTicket.safeParse(payload);
+    // The generic format is ours: a wrong shape is the sender's bug, so it is a 400, not a skip.
+    if (!result.success) {
+      const details = result.error.issues.slice(0, 5).map((i) => `${i.path.join(".") || "(body)"}: ${i.message}`);
+      return { kind: "invalid", reason: details.join("; ") };
+    }
+    const t = result.data;
+    const id = String(t.id);
+    const project = t.project?.trim() || undefined;
+    const author = typeof t.author === "string" ? t.author : (t.author?.login ?? t.author?.name ?? undefined);
+    return {
+      kind: "ticket",
+      ticket: {
+        source: "tickets",
+        tracker: "your ticketing system",
+        key: project ? `${project}/${id}` : id,
+        id,
+        title: t.title,
+        description: t.description ?? "",
+        labels: t.labels,
+        triggerLabels: t.labels,
+        url: t.url ?? undefined,
+        project,
+        author: author || undefined,
+      },
+    };
+  },
+};

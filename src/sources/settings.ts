@@ -1,0 +1,19 @@
+import type { Config } from "../config";
+import type { SourceSettings } from "./types";
+
+/**
+ * Per-source settings: `GITLAB_BASE_URL` for source `gitlab`, falling back to
+ * the bare name (`BASE_URL`, `WEBHOOK_SECRET`) shared by every source.
+ */
+export function sourceSettings(config: Pick<Config, "env">, source: string): SourceSettings {
+  const prefix = source.toUpperCase().replace(/[^A-Z0-9]+/g, "_");
+  return {
+    get(name) {
+      for (const variable of [`${prefix}_${name}`, name]) {
+        const value = config.env[variable];
+        if (typeof value === "string" && value.trim() !== "") return value.trim();
+      }
+      return undefined;
+    },
+  };
+}

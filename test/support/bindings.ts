@@ -1,0 +1,11 @@
+/** The configuration tests run with. Values are fake but shaped like real ones. */
+export const TEST_BINDINGS = {
+  DEVIN_API_KEY: "cog_test_key_1f2e3d4c5b6a",
+  DEVIN_ORG_ID: "org-test-0001",
+  TICKET_API_TOKEN: "tkt_test_token_9a8b7c6d",
+  // The secret the fixtures in ../shared/fixtures are signed with.
+  WEBHOOK_SECRET: "devin-bridge-test-secret",
+  DEVIN_API_BASE: "http://devin.mock",
+  PLAYBOOKS: JSON.stringify({ "devin-autofix": "playbook-autofix-0001", "devin-feature": "playbook-feature-0002" }),
+  TICKET_API_DOCS_URL: "https://tickets.example.test/api/docs",
+} as const;
