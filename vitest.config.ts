@@ -1,9 +1,9 @@
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
-import { createDevinMock } from "./test/support/devin-mock";
-import { TEST_BINDINGS } from "./test/support/bindings";
-import { createTrackerMock } from "./test/support/tracker-mock";
+import { createDevinMock } from "./test/support/devin-mock.ts";
+import { TEST_BINDINGS } from "./test/support/bindings.ts";
+import { createTrackerMock } from "./test/support/tracker-mock.ts";
 
 // One mock Devin for the whole run, reached through the Worker's outbound fetch.
 // Tests tell requests apart by the ticket tag, so test files may run side by side.
