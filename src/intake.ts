@@ -35,7 +35,7 @@ export async function intake(
   if (secrets.length === 0) return { kind: "unauthorized" };
   // Senders that cannot sign put the secret in the URL instead; that form works for every source.
   const authentic =
-    pathSecret !== undefined ? await matchesAnySecret(pathSecret, secrets) : await source.authenticate(req, secrets);
+    pathSecret !== undefined ? await matchesAnySecret(pathSecret, secrets) : await source.authenticate(req, secrets, settings);
   if (!authentic) return { kind: "unauthorized" };
 
   const payload = parseJson(req.raw);

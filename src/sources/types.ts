@@ -21,6 +21,15 @@ export type ParseResult =
   | { kind: "skip"; reason: string }
   | { kind: "invalid"; reason: string };
 
+/** Where and how to call a tracker's REST API for one ticket. */
+export interface TrackerApi {
+  /** `<SOURCE>_BASE_URL`, else what the payload revealed; no trailing slash. */
+  baseUrl: string;
+  /** `<SOURCE>_API_TOKEN`, else `TICKET_API_TOKEN`. */
+  token: string;
+  settings: SourceSettings;
+}
+
 /**
  * One tracker. Adding a tracker means adding a file that implements this and
  * registering it in `sources/index.ts`.
@@ -34,7 +43,7 @@ export interface TicketSource {
    * Checks the tracker's own signature or token on the raw bytes, in constant time.
    * `secrets` holds every accepted secret (rotation).
    */
-  authenticate(req: WebhookRequest, secrets: readonly string[]): Promise<boolean>;
+  authenticate(req: WebhookRequest, secrets: readonly string[], settings: SourceSettings): Promise<boolean>;
   /** Turns the verified JSON payload into a ticket, or says why not. Never throws on bad shapes. */
   parse(payload: unknown, req: WebhookRequest, settings: SourceSettings): ParseResult;
   /**
@@ -43,4 +52,9 @@ export interface TicketSource {
    * failure leaves the ticket as it was.
    */
   enrich?(ticket: TicketEvent, settings: SourceSettings): Promise<Partial<Pick<TicketEvent, "description" | "labels" | "url">>>;
+  /**
+   * Posts `body` (markdown-ish plain text) as a comment on the ticket with the
+   * tracker's REST API. Throws on failure so the workflow step retries.
+   */
+  comment?(ticket: TicketEvent, body: string, api: TrackerApi): Promise<void>;
 }

@@ -1,0 +1,121 @@
+import { z } from "zod";
+import { verifyTokenHeader } from "./signatures";
+import type { ParseResult, SourceSettings, TicketSource, WebhookRequest } from "./types";
+import type { TicketEvent } from "../ticket";
+
+const TRACKER = "Bugzilla";
+/** The header name the fixture README suggests typing into the hook's api_key_header. */
+const DEFAULT_AUTH_HEADER = "X-Devin-Bridge-Key";
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+const Bug = z.looseObject({
+  id: z.number().int().positive(),
+  summary: z.string().min(1),
+  is_private: z.boolean().optional(),
+  keywords: z.array(z.string()).default([]),
+  product: z.string().optional(),
+  resolution: z.string().nullish(),
+  creator: z.string().optional(),
+  creator_detail: z.looseObject({ login: z.string().optional(), real_name: z.string().optional() }).nullish(),
+});
+type Bug = z.infer<typeof Bug>;
+
+const Change = z.looseObject({
+  field: z.string(),
+  added: z.union([z.string(), z.number()]).nullish(),
+});
+
+const Envelope = z.looseObject({
+  bug: z.looseObject({ is_private: z.boolean().optional() }).optional(),
+  event: z.looseObject({ routing_key: z.string(), changes: z.array(Change).nullish() }),
+});
+
+/** `GET /rest/bug/{id}/comment`: comment 0 is the bug's description. */
+const Comments = z.looseObject({
+  bugs: z.record(z.string(), z.looseObject({ comments: z.array(z.looseObject({ text: z.string() })) })),
+});
+
+export const bugzilla: TicketSource = {
+  name: "bugzilla",
+  tracker: TRACKER,
+
+  /**
+   * BMO signs nothing: the hook owner picks a header and a static value.
+   * `settings` is optional because intake does not pass it yet; until it
+   * does, only the default header name works.
+   */
+  authenticate(req: WebhookRequest, secrets: readonly string[], settings?: SourceSettings) {
+    return verifyTokenHeader(req, secrets, authHeader(settings));
+  },
+
+  parse(payload, _req, settings): ParseResult {
+    const envelope = Envelope.safeParse(payload);
+    if (!envelope.success) return { kind: "skip", reason: "not a Bugzilla webhook" };
+    const { event } = envelope.data;
+    const routing = event.routing_key;
+    const isCreate = routing === "bug.create";
+    if (!isCreate && !routing.startsWith("bug.modify")) return { kind: "skip", reason: `event ${routing.slice(0, 64)}` };
+    // Private bugs arrive reduced to {id, is_private}: nothing to work from.
+    if (envelope.data.bug?.is_private) return { kind: "skip", reason: "private bug" };
+    const parsed = Bug.safeParse(envelope.data.bug);
+    if (!parsed.success) return { kind: "skip", reason: "bug payload without a summary" };
+    const bug = parsed.data;
+    if (bug.resolution) return { kind: "skip", reason: "bug is resolved" };
+
+    const labels = unique(bug.keywords.map((k) => k.trim()));
+    const added = (event.changes ?? []).filter((c) => c.field === "keywords").flatMap((c) => splitList(String(c.added ?? "")));
+    return { kind: "ticket", ticket: toTicket(bug, labels, isCreate ? labels : unique(added), settings) };
+  },
+
+  async enrich(ticket, settings) {
+    const base = baseUrl(settings);
+    const apiKey = settings.get("API_KEY");
+    if (!base || !apiKey) return {};
+    const res = await fetch(`${base}/rest/bug/${encodeURIComponent(ticket.key)}/comment`, {
+      headers: { "X-BUGZILLA-API-KEY": apiKey, accept: "application/json" },
+      signal: AbortSignal.timeout(20_000),
+    });
+    // Thrown so the workflow step retries; after the last try it keeps the summary as description.
+    if (!res.ok) throw new Error(`Bugzilla answered ${res.status} for the comments of bug ${ticket.key}`);
+    const body = Comments.safeParse(await res.json().catch(() => null));
+    const text = body.success ? body.data.bugs[ticket.key]?.comments[0]?.text : undefined;
+    return text?.trim() ? { description: text } : {};
+  },
+};
+
+/** A configured name that is not a valid header name would make Headers.get throw, so it falls back. */
+function authHeader(settings: SourceSettings | undefined): string {
+  const name = settings?.get("AUTH_HEADER")?.trim();
+  return name && HEADER_NAME.test(name) ? name : DEFAULT_AUTH_HEADER;
+}
+
+function toTicket(bug: Bug, labels: string[], triggerLabels: string[], settings: SourceSettings): TicketEvent {
+  const base = baseUrl(settings);
+  return {
+    source: "bugzilla",
+    tracker: TRACKER,
+    // Bug ids are global to the instance.
+    key: String(bug.id),
+    id: `#${bug.id}`,
+    title: bug.summary,
+    // The webhook carries no description; enrich() swaps in comment 0 when it can.
+    description: bug.summary,
+    labels,
+    triggerLabels,
+    url: base ? `${base}/show_bug.cgi?id=${bug.id}` : undefined,
+    project: bug.product || undefined,
+    author: bug.creator_detail?.real_name?.trim() || bug.creator_detail?.login || bug.creator || undefined,
+  };
+}
+
+function baseUrl(settings: SourceSettings): string | undefined {
+  return settings.get("BASE_URL")?.replace(/\/+$/, "") || undefined;
+}
+
+function splitList(text: string): string[] {
+  return text.split(",").map((s) => s.trim()).filter(Boolean);
+}
+
+function unique(values: string[]): string[] {
+  return [...new Set(values.filter(Boolean))];
+}

@@ -1,0 +1,130 @@
+import { z } from "zod";
+import { verifyHexHmacHeader } from "./signatures";
+import type { ParseResult, SourceSettings, TicketSource } from "./types";
+
+const NAME = "jira";
+const TRACKER = "Jira";
+
+// `toString` is read by hand: on an object without it, lookup finds Object.prototype.toString.
+const ChangeItem = z.looseObject({ field: z.string(), fromString: z.string().nullish() });
+type ChangeItem = z.infer<typeof ChangeItem>;
+
+const IssueEvent = z.looseObject({
+  webhookEvent: z.string(),
+  issue: z.looseObject({
+    key: z.string().min(1),
+    self: z.string().nullish(),
+    fields: z.looseObject({
+      summary: z.string().min(1),
+      // DC sends wiki markup, Cloud may send an Atlassian Document Format tree.
+      description: z.unknown().optional(),
+      labels: z.array(z.string()).nullish(),
+      components: z.array(z.looseObject({ name: z.string() })).nullish(),
+      project: z.looseObject({ key: z.string() }).nullish(),
+      reporter: z
+        .looseObject({ name: z.string().nullish(), displayName: z.string().nullish(), accountId: z.string().nullish() })
+        .nullish(),
+    }),
+  }),
+  changelog: z.looseObject({ items: z.array(ChangeItem).nullish() }).nullish(),
+});
+type IssueEvent = z.infer<typeof IssueEvent>;
+
+export const jira: TicketSource = {
+  name: NAME,
+  tracker: TRACKER,
+
+  // Jira Cloud admin webhooks with a secret sign the body; Data Center signs nothing
+  // and relies on the generic secret-in-path form handled before this is called.
+  authenticate(req, secrets) {
+    return verifyHexHmacHeader(req, secrets, "SHA-256", ["x-hub-signature"], "sha256=");
+  },
+
+  parse(payload, _req, settings): ParseResult {
+    const result = IssueEvent.safeParse(payload);
+    if (!result.success) return { kind: "skip", reason: "not a Jira issue event" };
+    const event = result.data;
+    const fields = event.issue.fields;
+    const labels = [...(fields.labels ?? []), ...(fields.components ?? []).map((c) => c.name)];
+
+    let triggerLabels: string[];
+    if (event.webhookEvent === "jira:issue_created") triggerLabels = labels;
+    else if (event.webhookEvent === "jira:issue_updated") triggerLabels = addedLabels(event.changelog?.items ?? []);
+    else return { kind: "skip", reason: `Jira event "${event.webhookEvent}" neither creates an issue nor adds a label` };
+
+    const key = event.issue.key;
+    return {
+      kind: "ticket",
+      ticket: {
+        source: NAME,
+        tracker: TRACKER,
+        key,
+        id: key,
+        title: fields.summary,
+        description: descriptionText(fields.description),
+        labels,
+        triggerLabels,
+        url: browseUrl(key, event.issue.self, settings),
+        project: fields.project?.key,
+        author: fields.reporter?.name || fields.reporter?.displayName || fields.reporter?.accountId || undefined,
+      },
+    };
+  },
+};
+
+/** Labels arrive as one space-separated string per side; a component is one item per name. */
+function addedLabels(items: readonly ChangeItem[]): string[] {
+  const added: string[] = [];
+  for (const item of items) {
+    const field = item.field.toLowerCase();
+    const to = newValue(item);
+    if (field === "labels") {
+      const before = new Set(words(item.fromString));
+      added.push(...words(to).filter((l) => !before.has(l)));
+    } else if (field === "component" && to && to !== item.fromString) {
+      added.push(to);
+    }
+  }
+  return added;
+}
+
+function newValue(item: ChangeItem): string | undefined {
+  const value: unknown = Object.hasOwn(item, "toString") ? (item as Record<string, unknown>).toString : undefined;
+  return typeof value === "string" ? value : undefined;
+}
+
+function words(value: string | null | undefined): string[] {
+  return (value ?? "").split(/\s+/).filter(Boolean);
+}
+
+/** The body carries only the REST `self` link; people need `{base}/browse/KEY`. */
+function browseUrl(key: string, self: string | null | undefined, settings: SourceSettings): string | undefined {
+  const base = settings.get("BASE_URL") ?? (self && self.includes("/rest/") ? self.slice(0, self.indexOf("/rest/")) : undefined);
+  return base ? `${base.replace(/\/+$/, "")}/browse/${encodeURIComponent(key)}` : undefined;
+}
+
+const MAX_ADF_DEPTH = 64;
+// Leaf blocks end a line; containers (lists, quotes, tables) hold such blocks already.
+const BLOCKS = new Set(["paragraph", "heading", "codeBlock", "rule"]);
+
+function descriptionText(description: unknown): string {
+  if (typeof description === "string") return description;
+  return adfText(description, 0).replace(/\n{3,}/g, "\n\n").trim();
+}
+
+/** Plain text of an ADF tree: text nodes in order, line breaks between blocks. */
+function adfText(node: unknown, depth: number): string {
+  if (depth > MAX_ADF_DEPTH || typeof node !== "object" || node === null) return "";
+  const { type, text, attrs, content } = node as { type?: unknown; text?: unknown; attrs?: unknown; content?: unknown };
+  if (typeof text === "string") return text;
+  if (type === "hardBreak") return "\n";
+  if (type === "mention" || type === "emoji") return attrText(attrs);
+  const inner = Array.isArray(content) ? content.map((c) => adfText(c, depth + 1)).join("") : "";
+  if (type === "listItem") return `- ${inner}`;
+  return typeof type === "string" && BLOCKS.has(type) ? `${inner}\n` : inner;
+}
+
+function attrText(attrs: unknown): string {
+  const text = typeof attrs === "object" && attrs !== null ? (attrs as { text?: unknown }).text : undefined;
+  return typeof text === "string" ? text : "";
+}

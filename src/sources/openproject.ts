@@ -1,0 +1,81 @@
+import { z } from "zod";
+import { verifyHexHmacHeader } from "./signatures";
+import type { ParseResult, SourceSettings, TicketSource } from "./types";
+
+const NAME = "openproject";
+const TRACKER = "OpenProject";
+const TICKET_ACTIONS = new Set(["work_package:created", "work_package:updated"]);
+
+/** Fields the ticket does not need: a surprising shape there must not cost the whole event. */
+const optional = <T extends z.ZodType>(schema: T) => schema.nullish().catch(undefined);
+const Named = z.object({ name: z.string().trim().max(256) });
+
+const Envelope = z.object({ action: z.string(), work_package: z.unknown().optional() });
+
+/** The API v3 (HAL) representation OpenProject puts in `work_package`. */
+const WorkPackage = z.object({
+  id: z.union([z.number().int().positive(), z.string().trim().regex(/^\d{1,18}$/)]),
+  subject: z.string().trim().min(1).max(2_000),
+  description: optional(z.object({ raw: z.string().nullish() })),
+  _embedded: z
+    .object({
+      project: optional(z.object({ identifier: z.string().nullish(), name: z.string().nullish() })),
+      type: optional(Named),
+      category: optional(Named),
+      status: optional(z.object({ name: z.string().nullish(), isClosed: z.boolean().nullish() })),
+      author: optional(z.object({ login: z.string().nullish(), name: z.string().nullish() })),
+    })
+    .catch({}),
+});
+
+type Embedded = z.infer<typeof WorkPackage>["_embedded"];
+
+/** OpenProject has no tags: the category and the type are the label analogues. */
+function labelsOf(e: Embedded): string[] {
+  return [e.category?.name, e.type?.name].filter((name): name is string => Boolean(name));
+}
+
+function ticketUrl(settings: SourceSettings, id: string): string | undefined {
+  const base = settings.get("BASE_URL")?.replace(/\/+$/, "");
+  return base ? `${base}/work_packages/${id}` : undefined;
+}
+
+export const openproject: TicketSource = {
+  name: NAME,
+  tracker: TRACKER,
+
+  authenticate: (req, secrets) => verifyHexHmacHeader(req, secrets, "SHA-1", ["x-op-signature"], "sha1="),
+
+  parse(payload, _req, settings): ParseResult {
+    const envelope = Envelope.safeParse(payload);
+    if (!envelope.success) return { kind: "skip", reason: "not an OpenProject webhook payload" };
+    const { action } = envelope.data;
+    if (!TICKET_ACTIONS.has(action)) return { kind: "skip", reason: `action ${action.slice(0, 64)} is not a work package create/update` };
+    const result = WorkPackage.safeParse(envelope.data.work_package);
+    if (!result.success) return { kind: "skip", reason: "not an OpenProject work package" };
+
+    const wp = result.data;
+    const e = wp._embedded;
+    if (e.status?.isClosed) return { kind: "skip", reason: `work package is ${(e.status.name ?? "closed").slice(0, 64)}` };
+    const id = String(wp.id);
+    const labels = labelsOf(e);
+    return {
+      kind: "ticket",
+      ticket: {
+        source: NAME,
+        tracker: TRACKER,
+        // Work package ids are global to the instance, so the id alone never collides.
+        key: id,
+        id: `#${id}`,
+        title: wp.subject,
+        description: wp.description?.raw ?? "",
+        labels,
+        // No change set on updates: a present trigger label counts, and the per-ticket gate dedupes.
+        triggerLabels: labels,
+        url: ticketUrl(settings, id),
+        project: e.project?.identifier || e.project?.name || undefined,
+        author: e.author?.login || e.author?.name || undefined,
+      },
+    };
+  },
+};
