@@ -19,6 +19,12 @@ export interface TicketEvent {
   url?: string;
   project?: string;
   author?: string;
+  /**
+   * What the adapter needs to comment back on this ticket (e.g. GitLab's
+   * project id and iid, the instance URL the payload revealed). Opaque to the
+   * rest of the bridge; it travels with the ticket to the workflow.
+   */
+  replyTo?: Record<string, string | number>;
 }
 
 /** What the queue carries and the workflow receives: a ticket with its route decided. */

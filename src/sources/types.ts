@@ -13,11 +13,26 @@ export interface SourceSettings {
 }
 
 /**
+ * A new comment on a ticket. If it mentions Devin and the ticket already has
+ * a session, the bridge forwards it there instead of starting a new one.
+ */
+export interface TicketComment {
+  source: string;
+  /** Same `key` as the ticket events of this tracker produce for the ticket. */
+  key: string;
+  id: string;
+  text: string;
+  author?: string;
+}
+
+/**
+ * `comment`: a new comment on a ticket (a possible follow-up for its session).
  * `skip`: a well-formed event that is not for Devin (200). `invalid`: the body
  * is not what this source sends (400).
  */
 export type ParseResult =
   | { kind: "ticket"; ticket: TicketEvent }
+  | { kind: "comment"; comment: TicketComment }
   | { kind: "skip"; reason: string }
   | { kind: "invalid"; reason: string };
 
