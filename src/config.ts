@@ -11,6 +11,11 @@ export interface Config {
   webhookSecrets: string[];
   /** Trigger label (lower case) → Devin playbook id, in the order given. */
   playbooks: Map<string, string>;
+  /** Bearer token for the status endpoints; unset = they answer 401 to everyone. */
+  adminToken?: string;
+  /** A comment containing this (case-insensitive) is forwarded to the ticket's session. */
+  mention: string;
+  follow: { intervalMs: number; maxMs: number };
   /** Raw env, for per-source settings such as `GITLAB_WEBHOOK_SECRET`. */
   env: Readonly<Record<string, unknown>>;
 }
@@ -69,7 +74,19 @@ const schema = z.object({
   DEVIN_API_BASE: z.preprocess(emptyToUndefined, httpUrl("DEVIN_API_BASE").default("https://api.devin.ai")),
   PLAYBOOKS: playbooks,
   TICKET_API_DOCS_URL: z.preprocess(emptyToUndefined, httpUrl("TICKET_API_DOCS_URL").optional()),
+  ADMIN_TOKEN: z.preprocess(emptyToUndefined, z.string().trim().min(16, { error: "ADMIN_TOKEN must be at least 16 characters" }).optional()),
+  DEVIN_MENTION: z.preprocess(emptyToUndefined, z.string().trim().min(2).max(64).default("@devin")),
+  FOLLOW_INTERVAL_SECONDS: positive("FOLLOW_INTERVAL_SECONDS", 180, 10, 86_400),
+  FOLLOW_MAX_HOURS: positive("FOLLOW_MAX_HOURS", 24, 0, 24 * 30),
 });
+
+/** A number in `[min, max]`, given as a number or a string (`--var` gives strings). */
+function positive(name: string, fallback: number, min: number, max: number) {
+  return z.preprocess(
+    (v) => (emptyToUndefined(v) === undefined ? fallback : typeof v === "string" ? Number(v) : v),
+    z.number({ error: `${name} must be a number` }).min(min, { error: `${name} must be ≥ ${min}` }).max(max, { error: `${name} must be ≤ ${max}` }),
+  );
+}
 
 function emptyToUndefined(value: unknown) {
   return typeof value === "string" && value.trim() === "" ? undefined : value;
@@ -103,6 +120,9 @@ export function parseConfig(env: object): Parsed {
           ticketApiDocsUrl: result.data.TICKET_API_DOCS_URL,
           webhookSecrets: splitSecrets(result.data.WEBHOOK_SECRET),
           playbooks: result.data.PLAYBOOKS,
+          adminToken: result.data.ADMIN_TOKEN,
+          mention: result.data.DEVIN_MENTION.toLowerCase(),
+          follow: { intervalMs: result.data.FOLLOW_INTERVAL_SECONDS * 1000, maxMs: result.data.FOLLOW_MAX_HOURS * 3_600_000 },
           env: env as Record<string, unknown>,
         },
       }
@@ -125,5 +145,5 @@ export function loadConfig(env: object): Config {
 
 /** The values that must never reach a log line or an answer. */
 export function secretValues(config: Config): string[] {
-  return [config.devin.apiKey, config.ticketApiToken, ...config.webhookSecrets];
+  return [config.devin.apiKey, config.ticketApiToken, ...config.webhookSecrets, ...(config.adminToken ? [config.adminToken] : [])];
 }

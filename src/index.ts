@@ -6,8 +6,9 @@ import type { AppEnv } from "./http/types";
 import { log } from "./log";
 import { consumeDeadLetters, consumeTickets } from "./queue/consumer";
 import { health } from "./routes/health";
+import { tickets } from "./routes/tickets";
 import { webhooks } from "./routes/webhooks";
-import type { TicketJob } from "./ticket";
+import type { QueueMessage } from "./queue/messages";
 
 export { TicketRun } from "./workflows/ticket-run";
 
@@ -16,6 +17,7 @@ const app = new Hono<AppEnv>();
 app.use(requestId());
 app.route("/", health);
 app.route("/webhooks", webhooks);
+app.route("/tickets", tickets);
 app.use(
   methodNotAllowed({
     app,
@@ -38,4 +40,4 @@ export default {
     if (batch.queue.endsWith("-dlq")) await consumeDeadLetters(batch, env);
     else await consumeTickets(batch, env);
   },
-} satisfies ExportedHandler<Env, TicketJob>;
+} satisfies ExportedHandler<Env, QueueMessage>;

@@ -1,28 +1,62 @@
+import { allowListVerdict } from "./allowlist";
 import { splitSecrets, type Config } from "./config";
 import { matchesAnySecret } from "./crypto/hmac";
+import { decideFollowUp, type FollowUpJob } from "./followup";
+import { log } from "./log";
+import { capText, cut, MAX_DESCRIPTION_CHARS, stripHidden } from "./prompt";
+import type { QueueMessage } from "./queue/messages";
 import { pickRoute } from "./routing";
 import { sourceSettings } from "./sources/settings";
-import type { TicketSource, WebhookRequest } from "./sources/types";
+import type { ParseResult, SourceSettings, TicketComment, TicketSource, WebhookRequest } from "./sources/types";
+import type { DeliveryLog } from "./store/deliveries";
 import type { TicketRecord, TicketStore } from "./store/tickets";
-import { instanceIdFor, ticketKey, type TicketJob } from "./ticket";
+import { instanceIdFor, ticketKey, type TicketEvent, type TicketJob } from "./ticket";
 
 export type IntakeResult =
   | { kind: "unauthorized" }
   | { kind: "invalid"; reason: string }
   | { kind: "skipped"; reason: string }
   | { kind: "duplicate"; record: TicketRecord }
-  | { kind: "accepted"; job: TicketJob; retry: boolean };
+  | { kind: "replayed"; deliveryId: string; ticketKey?: string }
+  | { kind: "accepted"; job: TicketJob; retry: boolean }
+  | { kind: "forwarded"; job: FollowUpJob };
 
 export interface IntakeDeps {
   config: Config;
   store: TicketStore;
-  enqueue(job: TicketJob): Promise<void>;
+  enqueue(message: QueueMessage): Promise<void>;
+  /** Delivery ids already handled; without it a replayed delivery is judged afresh. */
+  deliveries?: DeliveryLog;
   requestId?: string;
 }
 
 /**
- * The request path: verify, parse, route, duplicate check, enqueue. Nothing
- * slow happens here; the session is started by the queue consumer.
+ * Headers naming one delivery, stable across the sender's own retries, most
+ * specific first. `X-Request-Id` is not one: proxies mint it per hop.
+ */
+export const DELIVERY_ID_HEADERS = [
+  "x-github-delivery",
+  "x-gitea-delivery",
+  "x-forgejo-delivery",
+  "idempotency-key", // GitLab 17.4+: unchanged on retries and manual resends
+  "x-gitlab-event-uuid",
+  "x-zammad-delivery",
+  "x-atlassian-webhook-identifier",
+  "x-plane-delivery", // new per attempt: catches a copied request, not Plane's own retries
+  "webhook-id", // Standard Webhooks (GitLab 19 signing tokens)
+] as const;
+
+/**
+ * Outcomes worth remembering. Not `skipped`: judging it again costs nothing and
+ * lets an operator redeliver after fixing PLAYBOOKS or an allow-list. Never an
+ * error: a delivery that failed must stay retryable.
+ */
+const REMEMBERED = new Set<IntakeResult["kind"]>(["accepted", "duplicate", "forwarded"]);
+
+/**
+ * The request path: verify, replay check, parse, allow-lists, route, duplicate
+ * check, enqueue. Nothing slow happens here; the session is started by the
+ * queue consumer.
  */
 export async function intake(
   source: TicketSource,
@@ -31,19 +65,68 @@ export async function intake(
   deps: IntakeDeps,
 ): Promise<IntakeResult> {
   const settings = sourceSettings(deps.config, source.name);
+  if (!(await authentic(source, req, pathSecret, settings, deps.requestId))) return { kind: "unauthorized" };
+
+  // Only past this point may the request touch KV: an unauthenticated caller must not read or write it.
+  const deliveryId = deliveryIdOf(req.headers);
+  if (deliveryId && deps.deliveries) {
+    const seen = await replayOf(source.name, deliveryId, deps);
+    if (seen) return seen;
+  }
+
+  const result = await decide(source, req, settings, deps);
+  if (deliveryId && deps.deliveries && REMEMBERED.has(result.kind)) {
+    await rememberDelivery(source.name, deliveryId, result, deps);
+  }
+  return result;
+}
+
+async function authentic(
+  source: TicketSource,
+  req: WebhookRequest,
+  pathSecret: string | undefined,
+  settings: SourceSettings,
+  requestId?: string,
+): Promise<boolean> {
   const secrets = splitSecrets(settings.get("WEBHOOK_SECRET") ?? "");
-  if (secrets.length === 0) return { kind: "unauthorized" };
-  // Senders that cannot sign put the secret in the URL instead; that form works for every source.
-  const authentic =
-    pathSecret !== undefined ? await matchesAnySecret(pathSecret, secrets) : await source.authenticate(req, secrets, settings);
-  if (!authentic) return { kind: "unauthorized" };
+  if (secrets.length === 0) return false;
+  try {
+    // Senders that cannot sign put the secret in the URL instead; that form works for every source.
+    return pathSecret !== undefined ? await matchesAnySecret(pathSecret, secrets) : await source.authenticate(req, secrets, settings);
+  } catch (err) {
+    // An adapter that throws on a malformed header has still not authenticated anyone.
+    log("error", "adapter_error", { request_id: requestId, source: source.name, stage: "authenticate", error: errorName(err) });
+    return false;
+  }
+}
 
-  const payload = parseJson(req.raw);
-  if (payload === INVALID) return { kind: "invalid", reason: "body is not valid UTF-8 JSON" };
+async function decide(source: TicketSource, req: WebhookRequest, settings: SourceSettings, deps: IntakeDeps): Promise<IntakeResult> {
+  const payload = readJson(req.raw);
+  if (!payload.ok) return { kind: "invalid", reason: payload.reason };
 
-  const parsed = source.parse(payload, req, settings);
-  if (parsed.kind !== "ticket") return parsed.kind === "skip" ? { kind: "skipped", reason: parsed.reason } : parsed;
-  const { ticket } = parsed;
+  let parsed: ParseResult;
+  try {
+    parsed = source.parse(payload.value, req, settings);
+  } catch (err) {
+    // Adapters promise not to throw; if one does on odd input, that is still the sender's odd input, not a 500.
+    log("error", "adapter_error", { request_id: deps.requestId, source: source.name, stage: "parse", error: errorName(err) });
+    return { kind: "invalid", reason: `the body is not a ${source.tracker} event the bridge can read` };
+  }
+  if (parsed.kind === "skip") return { kind: "skipped", reason: parsed.reason };
+  if (parsed.kind === "invalid") return parsed;
+  if (parsed.kind === "comment") {
+    const comment = boundComment(parsed.comment);
+    const outside = allowListVerdict({ author: comment.author }, settings);
+    if (outside) return { kind: "skipped", reason: outside };
+    const decision = await decideFollowUp(comment, deps.config, deps.store, deps.requestId);
+    if (decision.kind === "skip") return { kind: "skipped", reason: decision.reason };
+    await deps.enqueue(decision.job);
+    return { kind: "forwarded", job: decision.job };
+  }
+  const ticket = boundTicket(parsed.ticket);
+
+  const outside = allowListVerdict(ticket, settings);
+  if (outside) return { kind: "skipped", reason: outside };
 
   // `?label=devin-autofix` on the webhook URL: the tracker's own rule (a Zammad trigger,
   // a YouTrack workflow, Jira automation) already selected this ticket for that route.
@@ -58,7 +141,7 @@ export async function intake(
   const existing = await deps.store.get(instanceId);
   if (existing && existing.status !== "failed") return { kind: "duplicate", record: existing };
 
-  const job: TicketJob = {
+  const job = fitForQueue({
     ticketKey: key,
     instanceId,
     ticket,
@@ -66,19 +149,152 @@ export async function intake(
     playbookId: route.playbookId,
     receivedAt: new Date().toISOString(),
     requestId: deps.requestId,
-  };
+  });
+  if (!job) return { kind: "invalid", reason: "the ticket's fields are too large to queue, even with the description cut" };
   await deps.enqueue(job);
   return { kind: "accepted", job, retry: existing?.status === "failed" };
 }
 
-const INVALID = Symbol("invalid");
-const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
+// ---- replay ------------------------------------------------------------------------------------
 
-function parseJson(raw: Uint8Array): unknown {
-  try {
-    return JSON.parse(utf8.decode(raw));
-  } catch {
-    // Malformed UTF-8, malformed JSON, or nesting deep enough to exhaust the stack: all the sender's fault.
-    return INVALID;
+export function deliveryIdOf(headers: Headers): string | undefined {
+  for (const name of DELIVERY_ID_HEADERS) {
+    const value = headers.get(name)?.trim();
+    if (value) return value;
   }
+  return undefined;
+}
+
+async function replayOf(source: string, deliveryId: string, deps: IntakeDeps): Promise<IntakeResult | null> {
+  try {
+    const seen = await deps.deliveries!.seen(source, deliveryId);
+    if (!seen) return null;
+    // A ticket whose run failed is started again when its webhook is redelivered: let that one through.
+    if (seen.instance_id && (await deps.store.get(seen.instance_id))?.status === "failed") return null;
+    return { kind: "replayed", deliveryId, ticketKey: seen.ticket_key };
+  } catch (err) {
+    // KV is the fast path only; the workflow's instance id still keeps the ticket to one session.
+    log("warn", "delivery_lookup_failed", { request_id: deps.requestId, source, error: errorName(err) });
+    return null;
+  }
+}
+
+async function rememberDelivery(source: string, deliveryId: string, result: IntakeResult, deps: IntakeDeps): Promise<void> {
+  const ticket =
+    result.kind === "accepted"
+      ? { ticket_key: result.job.ticketKey, instance_id: result.job.instanceId }
+      : result.kind === "duplicate"
+        ? { ticket_key: result.record.ticket_key, instance_id: result.record.instance_id }
+        : result.kind === "forwarded"
+          ? { ticket_key: result.job.ticketKey }
+          : {};
+  try {
+    await deps.deliveries!.remember(source, deliveryId, { decision: result.kind, ...ticket, at: new Date().toISOString() });
+  } catch (err) {
+    // The event is already queued: answering 500 now would only invite a second copy.
+    log("warn", "delivery_record_failed", { request_id: deps.requestId, source, error: errorName(err) });
+  }
+}
+
+// ---- limits ------------------------------------------------------------------------------------
+
+/** Deeper JSON is no tracker's payload; real ones stay under 10 levels. */
+export const MAX_JSON_DEPTH = 64;
+/**
+ * A queue message may be 128 KB (V8-serialised). Budget its JSON at 96 KB of
+ * UTF-8, which is never smaller than the V8 form, to leave room for overhead.
+ */
+export const MAX_QUEUED_BYTES = 96_000;
+const MAX_TITLE_CHARS = 2_000;
+const MAX_LABELS = 100;
+const MAX_LABEL_CHARS = 256;
+const MAX_FIELD_CHARS = 2_000;
+
+const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
+const encoder = new TextEncoder();
+
+type Json = { ok: true; value: unknown } | { ok: false; reason: string };
+
+function readJson(raw: Uint8Array): Json {
+  let text: string;
+  try {
+    text = utf8.decode(raw);
+  } catch {
+    return { ok: false, reason: "the body is not valid UTF-8" };
+  }
+  // Checked on the text, before parsing, so depth never reaches the parser (or the stack of whoever walks the result).
+  if (jsonDepthExceeds(text, MAX_JSON_DEPTH)) return { ok: false, reason: `the JSON nests deeper than ${MAX_JSON_DEPTH} levels` };
+  try {
+    return { ok: true, value: JSON.parse(text) };
+  } catch {
+    return { ok: false, reason: "the body is not valid JSON" };
+  }
+}
+
+/** True when arrays/objects nest deeper than `limit`; brackets inside strings do not count. One pass, no allocation. */
+export function jsonDepthExceeds(text: string, limit: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > limit) return true;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return false;
+}
+
+/**
+ * Lone surrogates (`"\ud800"` is valid JSON) become U+FFFD rather than a 400:
+ * trackers that cut text by UTF-16 units produce them in honest payloads.
+ * Sizes are capped so the job fits a queue message; routing has already seen
+ * every label.
+ */
+function boundTicket(ticket: TicketEvent): TicketEvent {
+  const labels = (list: readonly string[]) => list.slice(0, MAX_LABELS).map((l) => cut(l.toWellFormed(), MAX_LABEL_CHARS));
+  const optional = (text: string | undefined) => (text === undefined ? undefined : cut(text.toWellFormed(), MAX_FIELD_CHARS));
+  return {
+    ...ticket,
+    key: ticket.key.toWellFormed(),
+    id: ticket.id.toWellFormed(),
+    title: cut(ticket.title.toWellFormed(), MAX_TITLE_CHARS),
+    // Cut in fitForQueue, from the full text, so the note counts what the ticket really holds.
+    description: ticket.description.toWellFormed(),
+    labels: labels(ticket.labels),
+    // Routing reads the whole list; only what is queued is capped.
+    triggerLabels: ticket.triggerLabels.map((l) => l.toWellFormed()),
+    url: optional(ticket.url),
+    project: optional(ticket.project),
+    author: optional(ticket.author),
+  };
+}
+
+/** A follow-up reaches Devin as a message, not through the prompt: hidden text is stripped here. */
+function boundComment(comment: TicketComment): TicketComment {
+  return {
+    ...comment,
+    key: comment.key.toWellFormed(),
+    id: comment.id.toWellFormed(),
+    text: capText(stripHidden(comment.text), MAX_DESCRIPTION_CHARS, "comment"),
+    author: comment.author === undefined ? undefined : cut(comment.author.toWellFormed(), MAX_FIELD_CHARS),
+  };
+}
+
+/** The job with its description capped, and cut further if the whole would not fit; `null` when nothing helps. */
+function fitForQueue(job: TicketJob): TicketJob | null {
+  const full = job.ticket.description;
+  const triggerLabels = job.ticket.triggerLabels.slice(0, MAX_LABELS).map((l) => cut(l, MAX_LABEL_CHARS));
+  for (let max = MAX_DESCRIPTION_CHARS; max >= 500; max = Math.floor(max / 2)) {
+    const fitted: TicketJob = { ...job, ticket: { ...job.ticket, triggerLabels, description: capText(full, max) } };
+    if (encoder.encode(JSON.stringify(fitted)).byteLength <= MAX_QUEUED_BYTES) return fitted;
+  }
+  return null;
+}
+
+function errorName(err: unknown): string {
+  return err instanceof Error ? err.name : typeof err;
 }

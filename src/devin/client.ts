@@ -8,6 +8,7 @@ export interface DevinSession {
   url: string;
   status: string;
   tags: string[];
+  status_detail?: string;
   created_at?: number;
   pull_requests?: { pr_url: string; pr_state?: string }[];
 }
@@ -64,6 +65,11 @@ export class DevinClient {
 
   async getSession(sessionId: string): Promise<DevinSession> {
     return (await this.call("GET", `/sessions/${encodeURIComponent(sessionId)}`)) as DevinSession;
+  }
+
+  /** Wakes a suspended session too. */
+  async sendMessage(sessionId: string, message: string): Promise<void> {
+    await this.call("POST", `/sessions/${encodeURIComponent(sessionId)}/messages`, { message });
   }
 
   private async call(method: string, path: string, body?: unknown): Promise<unknown> {

@@ -3,9 +3,10 @@ import { bodyLimit } from "hono/body-limit";
 import { ApiError } from "../http/errors";
 import { requireConfig, requireJson } from "../http/middleware";
 import type { AppEnv } from "../http/types";
-import { intake } from "../intake";
+import { intake, type IntakeResult } from "../intake";
 import { log } from "../log";
-import { findSource } from "../sources";
+import { findSource, sourceNames } from "../sources";
+import { DeliveryStore } from "../store/deliveries";
 import { TicketStore } from "../store/tickets";
 
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -22,30 +23,46 @@ const tooLarge = bodyLimit({
 webhooks.post("/:source/:secret?", requireConfig, requireJson, tooLarge, async (c) => {
   const name = c.req.param("source");
   const source = findSource(name);
-  if (!source) throw new ApiError(404, "unknown_source", `no webhook source named "${name.slice(0, 64)}"`);
+  // The name is not echoed: a secret posted to `/webhooks/<secret>` would come straight back.
+  if (!source) throw new ApiError(404, "unknown_source", `no such webhook source; known: ${sourceNames().join(", ")}`);
 
   const raw = new Uint8Array(await c.req.arrayBuffer());
   const requestId = c.get("requestId");
-  const result = await intake(
-    source,
-    { raw, headers: c.req.raw.headers, url: new URL(c.req.url) },
-    c.req.param("secret"),
-    {
-      config: c.get("config"),
-      store: new TicketStore(c.env.TICKETS),
-      enqueue: async (job) => {
-        await c.env.TICKET_QUEUE.send(job);
+  let result: IntakeResult;
+  try {
+    result = await intake(
+      source,
+      { raw, headers: c.req.raw.headers, url: new URL(c.req.url) },
+      c.req.param("secret"),
+      {
+        config: c.get("config"),
+        store: new TicketStore(c.env.TICKETS),
+        deliveries: new DeliveryStore(c.env.TICKETS),
+        enqueue: async (job) => {
+          await c.env.TICKET_QUEUE.send(job);
+        },
+        requestId,
       },
-      requestId,
-    },
-  );
+    );
+  } catch (err) {
+    // KV or the queue failed us, not the sender: 503 asks the tracker to retry, and nothing was remembered.
+    log("error", "webhook", {
+      request_id: requestId,
+      source: source.name,
+      decision: "unavailable",
+      error: err instanceof Error ? err.name : typeof err,
+    });
+    throw new ApiError(503, "unavailable", "the bridge could not take this delivery now; retry later");
+  }
 
-  const ticket_key = "job" in result ? result.job.ticketKey : "record" in result ? result.record.ticket_key : undefined;
+  const ticket_key =
+    "job" in result ? result.job.ticketKey : "record" in result ? result.record.ticket_key : "ticketKey" in result ? result.ticketKey : undefined;
   log(result.kind === "unauthorized" || result.kind === "invalid" ? "warn" : "info", "webhook", {
     request_id: requestId,
     source: source.name,
     decision: result.kind,
     ticket_key,
+    delivery_id: result.kind === "replayed" ? result.deliveryId : undefined,
     reason: "reason" in result ? result.reason : undefined,
   });
 
@@ -56,11 +73,15 @@ webhooks.post("/:source/:secret?", requireConfig, requireJson, tooLarge, async (
       throw new ApiError(400, "invalid_payload", result.reason);
     case "skipped":
       return c.json({ status: "skipped", reason: result.reason }, 200);
+    case "replayed":
+      return c.json({ status: "duplicate", reason: "delivery already seen", ...(result.ticketKey ? { ticket_key: result.ticketKey } : {}) }, 200);
     case "duplicate":
       return c.json(
         { status: "duplicate", ticket_key: result.record.ticket_key, session_id: result.record.session_id, url: result.record.url },
         200,
       );
+    case "forwarded":
+      return c.json({ status: "forwarded", ticket_key: result.job.ticketKey, session_id: result.job.sessionId }, 202);
     case "accepted":
       return c.json(
         {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { trackerRequest } from "./tracker-api";
 import { verifyHexHmacHeader } from "./signatures";
 import type { ParseResult, TicketSource } from "./types";
 
@@ -26,7 +27,7 @@ export const generic: TicketSource = {
     return verifyHexHmacHeader(req, secrets, "SHA-256", ["x-hub-signature-256", "x-signature-256"], "sha256=");
   },
 
-  parse(payload): ParseResult {
+  parse(payload, _req, settings): ParseResult {
     const result = GenericTicket.safeParse(payload);
     // The generic format is ours: a wrong shape is the sender's bug, so it is a 400, not a skip.
     if (!result.success) {
@@ -51,7 +52,26 @@ export const generic: TicketSource = {
         url: t.url ?? undefined,
         project,
         author: author || undefined,
+        replyTo: commentBase(settings.get("COMMENT_URL")),
       },
     };
   },
+
+  /** An in-house tracker's comment endpoint: `TICKETS_COMMENT_URL` with `{id}`, answering to a Bearer token. */
+  async comment(ticket, body, api) {
+    const template = api.settings.get("COMMENT_URL");
+    if (!template) throw new Error("TICKETS_COMMENT_URL is not set");
+    const url = template.replace("{id}", encodeURIComponent(ticket.id));
+    await trackerRequest("POST", url, { authorization: `Bearer ${api.token}` }, { body });
+  },
 };
+
+/** Write-back needs a base URL; for the generic source it is the comment endpoint's origin. */
+function commentBase(template: string | undefined): { baseUrl: string } | undefined {
+  if (!template) return undefined;
+  try {
+    return { baseUrl: new URL(template.replace("{id}", "0")).origin };
+  } catch {
+    return undefined;
+  }
+}

@@ -11,4 +11,9 @@ export const TEST_BINDINGS = {
   // Bugzilla sends no description: the bridge reads comment 0 from its REST API (the tracker mock).
   BUGZILLA_BASE_URL: "http://tracker.mock",
   BUGZILLA_API_KEY: "bz-test-key-5e6f",
+  // Write-back for the generic source, and the status endpoints.
+  TICKETS_COMMENT_URL: "http://tracker.mock/api/tickets/{id}/comments",
+  ADMIN_TOKEN: "admin-test-token-0123456789",
+  // Follow sessions every minute, at most a day (the tests skip the sleeps).
+  FOLLOW_INTERVAL_SECONDS: "60",
 } as const;

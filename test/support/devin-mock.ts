@@ -31,6 +31,13 @@ export interface Fault {
   network?: "before" | "after";
 }
 
+/** One state a session shows to a GET; each GET moves it one state on, the last one stays. */
+export interface SessionState {
+  status: string;
+  status_detail?: string;
+  pull_requests?: { pr_url: string; pr_state: string }[];
+}
+
 export interface MockSession {
   session_id: string;
   url: string;
@@ -43,7 +50,20 @@ export interface MockSession {
   updated_at: number;
   acus_consumed: number;
   pull_requests: { pr_url: string; pr_state: string }[];
+  status_detail?: string;
   prompt: string;
+  script: SessionState[];
+  messages: string[];
+}
+
+/** Like a real session: it starts working, opens a pull request, then waits for review. */
+function defaultScript(n: number): SessionState[] {
+  const pr = [{ pr_url: `https://git.example.test/acme/app/pull/${n}`, pr_state: "open" }];
+  return [
+    { status: "running", status_detail: "working" },
+    { status: "running", status_detail: "working", pull_requests: pr },
+    { status: "running", status_detail: "waiting_for_user", pull_requests: pr },
+  ];
 }
 
 export interface DevinMockOptions {
@@ -62,6 +82,7 @@ export function createDevinMock(options: DevinMockOptions = {}) {
   const requests: RecordedRequest[] = [];
   const sessions: MockSession[] = [];
   let faults: (Fault & { used: number })[] = [];
+  let scripts: { tag: string; steps: SessionState[] }[] = [];
   let counter = 0;
   let createDelayMs = options.createDelayMs ?? 0;
 
@@ -92,6 +113,10 @@ export function createDevinMock(options: DevinMockOptions = {}) {
       faults.push({ ...fault, used: 0 });
       return json(200, { ok: true });
     }
+    if (route === "script" && req.method === "POST") {
+      scripts.push((await req.json()) as { tag: string; steps: SessionState[] });
+      return json(200, { ok: true });
+    }
     if (route === "config" && req.method === "POST") {
       const body = (await req.json()) as { createDelayMs?: number };
       if (typeof body.createDelayMs === "number") createDelayMs = body.createDelayMs;
@@ -101,6 +126,7 @@ export function createDevinMock(options: DevinMockOptions = {}) {
       requests.length = 0;
       sessions.length = 0;
       faults = [];
+      scripts = [];
       return json(200, { ok: true });
     }
     return json(404, { error: "unknown mock control route" });
@@ -172,6 +198,8 @@ export function createDevinMock(options: DevinMockOptions = {}) {
         acus_consumed: 0,
         pull_requests: [],
         prompt: input.prompt,
+        script: [...(scripts.find((s) => session_tags(input.tags).includes(s.tag))?.steps ?? defaultScript(counter))],
+        messages: [],
       };
       sessions.push(session);
       return json(200, view(session));
@@ -183,8 +211,20 @@ export function createDevinMock(options: DevinMockOptions = {}) {
     }
     const session = sessions.find((s) => s.session_id === sessionId);
     if (!session) return problem(404, "Not Found", "Session not found");
-    if (messages && req.method === "POST") return json(200, { ok: true });
-    if (!messages && req.method === "GET") return json(200, view(session));
+    if (messages && req.method === "POST") {
+      session.messages.push(String((body as { message?: unknown })?.message ?? ""));
+      return json(200, { ok: true });
+    }
+    if (!messages && req.method === "GET") {
+      const next = session.script.length > 1 ? session.script.shift()! : session.script[0];
+      if (next) {
+        session.status = next.status;
+        session.status_detail = next.status_detail;
+        session.pull_requests = next.pull_requests ?? session.pull_requests;
+        session.updated_at = Math.floor(Date.now() / 1000);
+      }
+      return json(200, view(session));
+    }
     return problem(405, "Method Not Allowed", req.method);
   }
 
@@ -192,8 +232,12 @@ export function createDevinMock(options: DevinMockOptions = {}) {
 }
 
 function view(s: MockSession) {
-  const { prompt: _prompt, ...rest } = s;
+  const { prompt: _prompt, script: _script, messages: _messages, ...rest } = s;
   return rest;
+}
+
+function session_tags(tags: unknown): string[] {
+  return Array.isArray(tags) ? tags.map(String) : [];
 }
 
 export type DevinMock = ReturnType<typeof createDevinMock>;

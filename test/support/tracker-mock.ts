@@ -1,7 +1,8 @@
 /**
  * A stand-in for trackers' REST APIs (comments, Bugzilla's comment list, …),
  * at host `tracker.mock`. It records every request and answers from canned
- * routes set through `POST /__mock/routes`; anything unrouted gets 404.
+ * routes set through `POST /__mock/routes`; unrouted reads get 404, unrouted
+ * writes 201.
  */
 export interface TrackerRoute {
   method: string;
@@ -52,7 +53,8 @@ export function createTrackerMock() {
       at: Date.now(),
     });
     const route = routes.find((r) => r.method === req.method && r.path === url.pathname);
-    if (!route) return Response.json({ error: "no mock route" }, { status: 404 });
+    // Unrouted writes succeed, like a tracker that accepts any comment; unrouted reads are 404.
+    if (!route) return req.method === "GET" ? Response.json({ error: "no mock route" }, { status: 404 }) : Response.json({ id: requests.length }, { status: 201 });
     return Response.json(route.body ?? {}, { status: route.status ?? 200, headers: route.headers });
   }
 

@@ -50,7 +50,9 @@ describe("a signed ticket becomes exactly one Devin session", () => {
 
     const record = await store.get<Record<string, unknown>>(`ticket:${instanceId}`, "json");
     expect(record).toMatchObject({
-      status: "started",
+      // The mock session opens a pull request and waits for review: the workflow follows it to the end.
+      status: "finished",
+      session_status_detail: "waiting_for_user",
       ticket_key: key,
       playbook: "playbook-autofix-0001",
       label: "devin-autofix",
