@@ -16,6 +16,8 @@ export interface Config {
   /** A comment containing this (case-insensitive) is forwarded to the ticket's session. */
   mention: string;
   follow: { intervalMs: number; maxMs: number };
+  /** New sessions allowed per rolling hour and day; the rest wait, never dropped. */
+  spend: { perHour: number; perDay: number; maxAcuLimit?: number };
   /** Raw env, for per-source settings such as `GITLAB_WEBHOOK_SECRET`. */
   env: Readonly<Record<string, unknown>>;
 }
@@ -78,6 +80,12 @@ const schema = z.object({
   DEVIN_MENTION: z.preprocess(emptyToUndefined, z.string().trim().min(2).max(64).default("@devin")),
   FOLLOW_INTERVAL_SECONDS: positive("FOLLOW_INTERVAL_SECONDS", 180, 10, 86_400),
   FOLLOW_MAX_HOURS: positive("FOLLOW_MAX_HOURS", 24, 0, 24 * 30),
+  MAX_SESSIONS_PER_HOUR: positive("MAX_SESSIONS_PER_HOUR", 20, 1, 100_000),
+  MAX_SESSIONS_PER_DAY: positive("MAX_SESSIONS_PER_DAY", 100, 1, 1_000_000),
+  MAX_ACU_LIMIT: z.preprocess(
+    (v) => (emptyToUndefined(v) === undefined ? undefined : typeof v === "string" ? Number(v) : v),
+    z.number({ error: "MAX_ACU_LIMIT must be a whole number" }).int({ error: "MAX_ACU_LIMIT must be a whole number" }).min(1).optional(),
+  ),
 });
 
 /** A number in `[min, max]`, given as a number or a string (`--var` gives strings). */
@@ -123,6 +131,11 @@ export function parseConfig(env: object): Parsed {
           adminToken: result.data.ADMIN_TOKEN,
           mention: result.data.DEVIN_MENTION.toLowerCase(),
           follow: { intervalMs: result.data.FOLLOW_INTERVAL_SECONDS * 1000, maxMs: result.data.FOLLOW_MAX_HOURS * 3_600_000 },
+          spend: {
+            perHour: Math.floor(result.data.MAX_SESSIONS_PER_HOUR),
+            perDay: Math.floor(result.data.MAX_SESSIONS_PER_DAY),
+            maxAcuLimit: result.data.MAX_ACU_LIMIT,
+          },
           env: env as Record<string, unknown>,
         },
       }

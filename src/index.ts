@@ -10,6 +10,7 @@ import { tickets } from "./routes/tickets";
 import { webhooks } from "./routes/webhooks";
 import type { QueueMessage } from "./queue/messages";
 
+export { SpendGuard } from "./guards/spend-guard";
 export { TicketRun } from "./workflows/ticket-run";
 
 const app = new Hono<AppEnv>();

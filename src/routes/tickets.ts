@@ -21,7 +21,7 @@ const requireAdmin = createMiddleware<AppEnv>(async (c, next) => {
 
 tickets.use("*", requireConfig, requireAdmin);
 
-const STATUSES: readonly RunStatus[] = ["started", "failed", "finished"];
+const STATUSES: readonly RunStatus[] = ["deferred", "started", "failed", "finished"];
 
 tickets.get("/", async (c) => {
   const status = c.req.query("status");

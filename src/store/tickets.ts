@@ -5,7 +5,7 @@ import { sha256Hex } from "../crypto/hmac";
  * this is the fast-path duplicate check and the operator's record, never the
  * exactly-once gate (that is the Workflow instance id).
  */
-export type RunStatus = "started" | "failed" | "finished";
+export type RunStatus = "deferred" | "started" | "failed" | "finished";
 
 export interface TicketRecord {
   ticket_key: string;
@@ -27,6 +27,8 @@ export interface TicketRecord {
   session_status_detail?: string;
   pull_requests?: string[];
   error?: { code: string; message: string; http_status?: number };
+  /** While deferred by the spend guard: when the workflow tries again. */
+  retry_at?: string;
   created_at: string;
   updated_at: string;
 }

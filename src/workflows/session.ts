@@ -17,6 +17,7 @@ export function sessionTag(job: Pick<TicketJob, "instanceId">): string {
 export interface SessionSettings {
   ticketApiToken: string;
   ticketApiDocsUrl?: string;
+  maxAcuLimit?: number;
 }
 
 /**
@@ -38,6 +39,7 @@ export async function findOrCreateSession(
       playbook_id: job.playbookId,
       tags: [BRIDGE_TAG, tag, `source:${job.ticket.source}`],
       session_secrets: [{ key: "TICKET_API_TOKEN", value: settings.ticketApiToken, sensitive: true }],
+      ...(settings.maxAcuLimit ? { max_acu_limit: settings.maxAcuLimit } : {}),
     });
     if (!session?.session_id) {
       return { ok: false, retryable: true, httpStatus: 200, reason: "create answered without a session_id" };

@@ -2,6 +2,7 @@ import { WorkflowEntrypoint, type WorkflowEvent, type WorkflowStep } from "cloud
 import { ackComment, finalComment, pullRequestComment, timeoutComment } from "../comments";
 import { loadConfig, secretValues, type Config } from "../config";
 import { DevinClient } from "../devin/client";
+import { spendGuard, type Reservation } from "../guards/spend-guard";
 import { log, redact } from "../log";
 import { findSource } from "../sources";
 import { sourceSettings } from "../sources/settings";
@@ -33,8 +34,6 @@ export class TicketRun extends WorkflowEntrypoint<Env, TicketJob> {
     const devin = new DevinClient(config.devin);
     const job: TicketJob = { ...event.payload, ticket: await this.enrich(event.payload.ticket, config, step) };
 
-    const outcome = await this.findOrCreate(job, config, devin, step);
-    const now = new Date().toISOString();
     const base = {
       ticket_key: job.ticketKey,
       instance_id: job.instanceId,
@@ -47,7 +46,13 @@ export class TicketRun extends WorkflowEntrypoint<Env, TicketJob> {
       playbook: job.playbookId,
     };
 
+    await this.reserve(job, config, store, base, step);
+    const outcome = await this.findOrCreate(job, config, devin, step);
+    const now = new Date().toISOString();
+
     if (!outcome.ok) {
+      // Nothing was started: the place under the spend limit goes back.
+      await step.do("release spend", () => spendGuard(this.env).release(job.ticketKey));
       const code = outcome.retryable ? "devin_unavailable" : "devin_rejected";
       const reason = redact(outcome.reason, secretValues(config));
       const record: TicketRecord = {
@@ -88,8 +93,39 @@ export class TicketRun extends WorkflowEntrypoint<Env, TicketJob> {
     return { status: "started", session_id: session.session_id, url: session.url, created, outcome: final };
   }
 
+  /**
+   * Waits, durably, until the spend guard has room for one more session. A
+   * deferred ticket is recorded as such and started when the window allows.
+   */
+  private async reserve(
+    job: TicketJob,
+    config: Config,
+    store: TicketStore,
+    base: Omit<TicketRecord, "status" | "created_at" | "updated_at">,
+    step: WorkflowStep,
+  ): Promise<void> {
+    const limits = { perHour: config.spend.perHour, perDay: config.spend.perDay };
+    for (let attempt = 1; ; attempt++) {
+      const reservation: Reservation = await step.do(`reserve spend #${attempt}`, async () => {
+        const r = await spendGuard(this.env).reserve(job.ticketKey, limits);
+        return r.ok ? { ok: true as const } : { ok: false as const, retryAtMs: r.retryAtMs, reason: r.reason };
+      });
+      if (reservation.ok) return;
+      const retryAt = new Date(reservation.retryAtMs).toISOString();
+      await step.do(`record deferral #${attempt}`, () =>
+        store.put({ ...base, status: "deferred", retry_at: retryAt, created_at: job.receivedAt, updated_at: new Date().toISOString() }),
+      );
+      log("warn", "session_deferred", { ticket_key: job.ticketKey, reason: reservation.reason, retry_at: retryAt });
+      await step.sleep(`deferred #${attempt}`, Math.max(60_000, reservation.retryAtMs - Date.now()));
+    }
+  }
+
   private async findOrCreate(job: TicketJob, config: Config, devin: DevinClient, step: WorkflowStep): Promise<SessionOutcome> {
-    const settings = { ticketApiToken: config.ticketApiToken, ticketApiDocsUrl: config.ticketApiDocsUrl };
+    const settings = {
+      ticketApiToken: config.ticketApiToken,
+      ticketApiDocsUrl: config.ticketApiDocsUrl,
+      maxAcuLimit: config.spend.maxAcuLimit,
+    };
     let outcome: SessionOutcome | undefined;
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       // A retryable failure is returned, not thrown, so the backoff (and Retry-After) is ours to choose.

@@ -1,0 +1,100 @@
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { DevinClient } from "../../src/devin/client";
+import { spendGuard } from "../../src/guards/spend-guard";
+import { findOrCreateSession } from "../../src/workflows/session";
+import { TEST_BINDINGS } from "../support/bindings";
+import { devin, idsFor, postWebhook, sleep, ticket, watchRun } from "./helpers";
+
+const guard = () => spendGuard(env as Env);
+const HOUR = 3_600_000;
+
+describe("spend guard (Durable Object counter)", () => {
+  it("never lets a concurrent burst past the limit", async () => {
+    const now = Date.parse("2026-01-01T00:00:00Z");
+    const limits = { perHour: 7, perDay: 100 };
+    const results = await Promise.all(Array.from({ length: 50 }, (_, i) => guard().reserve(`burst:${i}`, limits, now)));
+    expect(results.filter((r) => r.ok)).toHaveLength(7);
+    const refused = results.find((r) => !r.ok) as { retryAtMs: number; reason: string };
+    expect(refused.reason).toContain("MAX_SESSIONS_PER_HOUR (7)");
+    expect(refused.retryAtMs).toBe(now + HOUR);
+  });
+
+  it("counts a ticket once however often it asks, and gives the place back on release", async () => {
+    const now = Date.parse("2026-02-01T00:00:00Z");
+    const limits = { perHour: 1, perDay: 10 };
+    expect(await guard().reserve("same:1", limits, now)).toEqual({ ok: true });
+    expect(await guard().reserve("same:1", limits, now + 1)).toEqual({ ok: true });
+    expect((await guard().reserve("same:2", limits, now + 2)).ok).toBe(false);
+    await guard().release("same:1");
+    expect(await guard().reserve("same:2", limits, now + 3)).toEqual({ ok: true });
+    // An hour later the hourly window has room again.
+    expect(await guard().reserve("same:3", limits, now + 3 + HOUR + 1)).toEqual({ ok: true });
+  });
+
+  it("applies the daily limit over a rolling day", async () => {
+    const now = Date.parse("2026-03-01T00:00:00Z");
+    const limits = { perHour: 100, perDay: 3 };
+    for (let i = 0; i < 3; i++) expect((await guard().reserve(`day:${i}`, limits, now + i * 2 * HOUR)).ok).toBe(true);
+    const refused = await guard().reserve("day:3", limits, now + 7 * HOUR);
+    expect(refused).toMatchObject({ ok: false, retryAtMs: now + 24 * HOUR });
+    expect((await guard().reserve("day:3", limits, now + 24 * HOUR + 1)).ok).toBe(true);
+  });
+});
+
+describe("spend guard in the pipeline", () => {
+  it("defers a ticket over the limit, records it, and starts it when the window allows", async () => {
+    const t = ticket();
+    const { instanceId, key } = await idsFor(t.id);
+    await using run = await watchRun(instanceId);
+    await run.modify(async (m) => {
+      await m.mockStepResult({ name: "reserve spend #1" }, { ok: false, retryAtMs: Date.now() + HOUR, reason: "MAX_SESSIONS_PER_HOUR (20) reached" });
+    });
+    expect((await postWebhook(t)).status).toBe(202);
+    await run.waitForStepResult({ name: "record deferral #1" });
+    await run.waitForStatus("complete");
+    expect(await run.getOutput()).toMatchObject({ status: "started", created: true });
+    expect(await devin.creates((await idsFor(t.id)).tag)).toHaveLength(1);
+    expect(key).toContain(t.id);
+  });
+
+  it("passes MAX_ACU_LIMIT to Devin as max_acu_limit", async () => {
+    const client = new DevinClient({ apiBase: "http://devin.mock", orgId: TEST_BINDINGS.DEVIN_ORG_ID, apiKey: TEST_BINDINGS.DEVIN_API_KEY });
+    const t = ticket();
+    const { instanceId, key } = await idsFor(t.id);
+    const job = {
+      ticketKey: key,
+      instanceId,
+      ticket: { source: "tickets", tracker: "x", key: t.id, id: t.id, title: t.title, description: "", labels: [], triggerLabels: [] },
+      label: "devin-autofix",
+      playbookId: "playbook-autofix-0001",
+      receivedAt: new Date().toISOString(),
+    };
+    const outcome = await findOrCreateSession(client, job, { ticketApiToken: "t", maxAcuLimit: 25 });
+    expect(outcome.ok).toBe(true);
+    const [create] = await devin.creates(`ticket:${instanceId}`);
+    expect(create!.body.max_acu_limit).toBe(25);
+  });
+
+  it("starts exactly MAX_SESSIONS_PER_HOUR sessions from a burst of distinct tickets; the rest wait", async () => {
+    const limit = 20; // MAX_SESSIONS_PER_HOUR's default
+    // Storage is per test file: only this file's earlier sessions count.
+    const room = limit - (await guard().usage()).lastHour;
+    const tickets = Array.from({ length: room + 5 }, () => ticket());
+    const answers = await Promise.all(tickets.map((t) => postWebhook(t)));
+    expect(answers.every((a) => a.status === 202)).toBe(true);
+
+    const tags = await Promise.all(tickets.map(async (t) => (await idsFor(t.id)).tag));
+    const countCreates = async () => (await Promise.all(tags.map((tag) => devin.creates(tag)))).reduce((n, c) => n + c.length, 0);
+    const deadline = Date.now() + 20_000;
+    while ((await countCreates()) < room && Date.now() < deadline) await sleep(250);
+    await sleep(2_000);
+    expect(await countCreates()).toBe(room);
+    expect((await guard().usage()).lastHour).toBe(limit);
+
+    const records = await Promise.all(
+      tickets.map(async (t) => (env as Env).TICKETS.get<{ status: string }>(`ticket:${(await idsFor(t.id)).instanceId}`, "json")),
+    );
+    expect(records.filter((r) => r?.status === "deferred")).toHaveLength(5);
+  });
+});
