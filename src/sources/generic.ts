@@ -21,7 +21,7 @@ const GenericTicket = z.object({
 
 export const generic: TicketSource = {
   name: "tickets",
-  tracker: "your ticketing system",
+  tracker: "ticketing system",
 
   authenticate(req, secrets) {
     return verifyHexHmacHeader(req, secrets, "SHA-256", ["x-hub-signature-256", "x-signature-256"], "sha256=");
@@ -42,7 +42,8 @@ export const generic: TicketSource = {
       kind: "ticket",
       ticket: {
         source: "tickets",
-        tracker: "your ticketing system",
+        // `TICKETS_TRACKER_NAME` names an in-house tracker in prompts and session titles.
+        tracker: settings.get("TRACKER_NAME") ?? "ticketing system",
         key: project ? `${project}/${id}` : id,
         id,
         title: t.title,

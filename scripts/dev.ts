@@ -1,0 +1,105 @@
+// npm run dev: the bridge under `wrangler dev` (local KV, Queue, Workflow,
+// Durable Object) plus a mock Devin API and a mock tracker on loopback, all
+// started together and stopped together. No cloud account, no network.
+import { spawn } from "node:child_process";
+import { copyFileSync, existsSync, readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { createDevinMock } from "../test/support/devin-mock.ts";
+import { serveLoopback } from "../test/support/serve.ts";
+import { createTrackerMock } from "../test/support/tracker-mock.ts";
+
+const root = resolve(import.meta.dirname, "..");
+const DEVIN_PORT = 8790;
+const TRACKER_PORT = 8791;
+const BRIDGE_PORT = Number(process.env.PORT ?? 8787);
+
+if (!existsSync(resolve(root, ".dev.vars"))) {
+  copyFileSync(resolve(root, ".dev.vars.example"), resolve(root, ".dev.vars"));
+  console.log("created .dev.vars from .dev.vars.example (dummy values; the mock Devin accepts any key)");
+}
+
+const say = (who: string, text: string) => console.log(`\x1b[36m[${who}]\x1b[0m ${text}`);
+const short = (text: string, max = 100) => (text.length > max ? `${text.slice(0, max - 1)}…` : text).replace(/\s+/g, " ");
+
+const devin = createDevinMock();
+const devinServer = await serveLoopback(async (req) => {
+  const res = await devin.handle(req.clone());
+  const url = new URL(req.url);
+  if (!url.pathname.startsWith("/__mock/")) {
+    let detail = "";
+    if (req.method === "POST" && url.pathname.endsWith("/sessions")) {
+      const body = (await req.json()) as { title?: string; playbook_id?: string };
+      const created = (await res.clone().json()) as { session_id?: string };
+      detail = ` → session ${created.session_id} "${short(body.title ?? "")}" playbook=${body.playbook_id}`;
+    } else if (url.pathname.endsWith("/messages")) {
+      detail = ` → follow-up "${short(String(((await req.json()) as { message?: string }).message ?? ""))}"`;
+    } else if (req.method === "GET" && /\/sessions\/[^/]+$/.test(url.pathname)) {
+      const s = (await res.clone().json()) as { status?: string; status_detail?: string };
+      detail = ` → ${s.status}${s.status_detail ? `/${s.status_detail}` : ""}`;
+    }
+    say("devin", `${req.method} ${url.pathname}${url.search} ${res.status}${detail}`);
+  }
+  return res;
+}, DEVIN_PORT);
+
+const tracker = createTrackerMock();
+const trackerServer = await serveLoopback(async (req) => {
+  const text = req.method === "GET" ? "" : await req.clone().text();
+  const res = await tracker.handle(req);
+  const url = new URL(req.url);
+  if (!url.pathname.startsWith("/__mock/")) say("tracker", `${req.method} ${url.pathname} ${res.status} ${short(text, 140)}`);
+  return res;
+}, TRACKER_PORT);
+
+/**
+ * With `[secrets] required` in wrangler.toml, `wrangler dev` loads only those
+ * names from .dev.vars; the other settings there (PLAYBOOKS, ADMIN_TOKEN, …)
+ * are handed over as `--var` so .dev.vars works the way people expect.
+ */
+function devVarsBeyondSecrets(): Record<string, string> {
+  const required = readFileSync(resolve(root, "wrangler.toml"), "utf8").match(/required\s*=\s*\[([^\]]*)\]/)?.[1] ?? "";
+  const secretNames = new Set([...required.matchAll(/"([^"]+)"/g)].map((m) => m[1]));
+  const out: Record<string, string> = {};
+  for (const line of readFileSync(resolve(root, ".dev.vars"), "utf8").split("\n")) {
+    const m = line.match(/^\s*([A-Z][A-Z0-9_]*)\s*=\s*(.*)$/);
+    if (m && !secretNames.has(m[1]!)) out[m[1]!] = m[2]!.trim().replace(/^"(.*)"$/, "$1");
+  }
+  return out;
+}
+
+// Every tracker's write-back goes to the mock tracker; real deployments set <SOURCE>_BASE_URL themselves.
+const sources = ["GITHUB", "GITEA", "FORGEJO", "GITLAB", "JIRA", "YOUTRACK", "REDMINE", "BUGZILLA", "ZAMMAD", "OPENPROJECT", "PLANE", "TAIGA"];
+const vars: Record<string, string> = {
+  ...devVarsBeyondSecrets(),
+  DEVIN_API_BASE: devinServer.url,
+  TICKETS_COMMENT_URL: `${trackerServer.url}/api/tickets/{id}/comments`,
+  FOLLOW_INTERVAL_SECONDS: "10",
+  ...Object.fromEntries(sources.map((s) => [`${s}_BASE_URL`, trackerServer.url])),
+};
+const wrangler = spawn(
+  process.execPath,
+  [
+    resolve(root, "node_modules/wrangler/bin/wrangler.js"),
+    "dev",
+    "--port",
+    String(BRIDGE_PORT),
+    ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
+    ...process.argv.slice(2),
+  ],
+  { cwd: root, stdio: "inherit", env: { ...process.env, WRANGLER_SEND_METRICS: "false" } },
+);
+
+say("dev", `mock Devin ${devinServer.url} · mock tracker ${trackerServer.url} · bridge http://127.0.0.1:${BRIDGE_PORT}`);
+say("dev", "try: npm run send -- gitlab   (or tickets, github, jira, redmine, bugzilla, …)");
+
+let stopping = false;
+async function stop(code = 0) {
+  if (stopping) return;
+  stopping = true;
+  wrangler.kill("SIGINT");
+  await Promise.all([devinServer.close(), trackerServer.close()]);
+  process.exit(code);
+}
+process.on("SIGINT", () => void stop());
+process.on("SIGTERM", () => void stop());
+wrangler.on("exit", (code) => void stop(code ?? 0));
