@@ -1,7 +1,8 @@
 import { z } from "zod";
 import type { TicketEvent } from "../ticket";
 import { verifyHexHmacHeader } from "./signatures";
-import type { ParseResult, SourceSettings, TicketSource, WebhookRequest } from "./types";
+import { trackerRequest } from "./tracker-api";
+import type { ParseResult, SourceSettings, TicketComment, TicketSource, TrackerApi, WebhookRequest } from "./types";
 
 const Label = z.looseObject({ name: z.string().trim().min(1).max(256) });
 
@@ -31,6 +32,17 @@ export const GitHubStyleIssuePayload = z.looseObject({
 });
 export type GitHubStyleIssuePayload = z.infer<typeof GitHubStyleIssuePayload>;
 
+/** `issue_comment`: the issue as in `issues`, plus the comment. */
+export const GitHubStyleCommentPayload = GitHubStyleIssuePayload.extend({
+  comment: z.looseObject({
+    body: z.string().nullish(),
+    user: z.looseObject({ login: z.string().max(256) }).nullish(),
+  }),
+  // Gitea/Forgejo say so here as well as in issue.pull_request.
+  is_pull: z.boolean().nullish(),
+});
+export type GitHubStyleCommentPayload = z.infer<typeof GitHubStyleCommentPayload>;
+
 /** What the tracker-specific code decides; the rest of the ticket is the same for all GitHub-style trackers. */
 export interface GitHubStyleTicketOptions {
   source: string;
@@ -38,13 +50,19 @@ export interface GitHubStyleTicketOptions {
   triggerLabels: (labels: string[]) => string[];
   /** Where issues live when the payload has no html_url: `<base>/<owner>/<repo>/issues/<n>`. */
   fallbackBase: string | undefined;
+  /** The REST API root to comment back through, when known. */
+  apiBase?: string;
+}
+
+/** Issue numbers are per repository, so the repository is part of the identity. */
+function issueKey(p: GitHubStyleIssuePayload): string {
+  return `${p.repository.full_name}#${p.issue.number}`;
 }
 
 export function githubStyleTicket(p: GitHubStyleIssuePayload, o: GitHubStyleTicketOptions): TicketEvent {
   const { issue, repository } = p;
   const project = repository.full_name;
-  // Issue numbers are per repository, so the repository is part of the identity.
-  const key = `${project}#${issue.number}`;
+  const key = issueKey(p);
   const labels = (issue.labels ?? []).map((l) => l.name);
   const base = o.fallbackBase?.replace(/\/+$/, "");
   return {
@@ -59,7 +77,37 @@ export function githubStyleTicket(p: GitHubStyleIssuePayload, o: GitHubStyleTick
     url: issue.html_url || (base ? `${base}/${project}/issues/${issue.number}` : undefined),
     project,
     author: issue.user?.login || undefined,
+    ...(o.apiBase ? { replyTo: { baseUrl: o.apiBase } } : {}),
   };
+}
+
+/** A new comment on an issue, keyed like the issue's ticket events; edits, deletions and pull requests are skipped. */
+export function githubStyleComment(p: GitHubStyleCommentPayload, source: string): ParseResult {
+  if (p.action !== "created") return { kind: "skip", reason: `comment ${p.action.slice(0, 32)}, not created` };
+  if (p.is_pull || p.issue.pull_request != null) return { kind: "skip", reason: "comment on a pull request, not an issue" };
+  const key = issueKey(p);
+  const comment: TicketComment = {
+    source,
+    key,
+    id: key,
+    text: p.comment.body ?? "",
+    author: p.comment.user?.login || undefined,
+  };
+  return { kind: "comment", comment };
+}
+
+/** The instance root from the repository's page: `https://host[/sub-path]/owner/repo` → `https://host[/sub-path]`. */
+export function instanceOf(repositoryUrl: string | null | undefined): string | undefined {
+  const root = repositoryUrl?.trim().replace(/\/[^/]+\/[^/]+\/?$/, "");
+  return root && /^https?:\/\/[^/]/i.test(root) ? root : undefined;
+}
+
+/** `owner/repo#12` → the API path of that issue; the key is the only place both are kept. */
+export function repoIssuePath(key: string): string {
+  const match = /^([^/#]+)\/([^/#]+)#(\d+)$/.exec(key);
+  if (!match) throw new Error("ticket key is not owner/repo#number");
+  const [, owner, repo, number] = match;
+  return `/repos/${encodeURIComponent(owner!)}/${encodeURIComponent(repo!)}/issues/${number}`;
 }
 
 /** Shared skips: what no GitHub-style tracker should hand to Devin whatever the action says. */
@@ -79,8 +127,55 @@ function triggerFor(action: string, added: string | undefined): (labels: string[
   return () => [];
 }
 
+/**
+ * The REST root for a GitHub web or API address. Operators may give either
+ * (`GITHUB_BASE_URL` also builds issue links), so both must land on the API:
+ * github.com → api.github.com, `<sub>.ghe.com` → `api.<sub>.ghe.com`,
+ * Enterprise Server `https://host` → `https://host/api/v3`.
+ */
+export function githubApiBase(base: string): string {
+  const trimmed = base.trim().replace(/\/+$/, "");
+  const url = new URL(trimmed);
+  const host = url.hostname.toLowerCase();
+  if (host === "github.com" || host === "www.github.com") return "https://api.github.com";
+  if (host.startsWith("api.")) return trimmed;
+  if (host.endsWith(".ghe.com")) return `${url.protocol}//api.${url.host}`;
+  return /\/api\/v3$/.test(url.pathname.replace(/\/+$/, "")) ? trimmed : `${trimmed}/api/v3`;
+}
+
+function apiBaseFrom(p: GitHubStyleIssuePayload, settings: SourceSettings): string | undefined {
+  const root = instanceOf(p.repository.html_url) ?? settings.get("BASE_URL") ?? "https://github.com";
+  try {
+    return githubApiBase(root);
+  } catch {
+    return undefined;
+  }
+}
+
+async function comment(ticket: TicketEvent, body: string, api: TrackerApi): Promise<void> {
+  await trackerRequest(
+    "POST",
+    `${githubApiBase(api.baseUrl)}${repoIssuePath(ticket.key)}/comments`,
+    {
+      authorization: `Bearer ${api.token}`,
+      accept: "application/vnd.github+json",
+      "x-github-api-version": "2022-11-28",
+      // GitHub refuses API calls without a User-Agent, and Workers' fetch sends none.
+      "user-agent": "devin-ticket-bridge",
+    },
+    { body },
+  );
+}
+
+function parseComment(payload: unknown): ParseResult {
+  const result = GitHubStyleCommentPayload.safeParse(payload);
+  if (!result.success) return { kind: "skip", reason: "not a GitHub issue_comment payload" };
+  return githubStyleComment(result.data, "github");
+}
+
 function parse(payload: unknown, req: WebhookRequest, settings: SourceSettings): ParseResult {
   const event = req.headers.get("x-github-event")?.trim().toLowerCase();
+  if (event === "issue_comment") return parseComment(payload);
   if (event !== "issues") return { kind: "skip", reason: `GitHub event "${(event ?? "none").slice(0, 64)}" is not an issue event` };
   const result = GitHubStyleIssuePayload.safeParse(payload);
   if (!result.success) return { kind: "skip", reason: "not a GitHub issue payload" };
@@ -93,6 +188,7 @@ function parse(payload: unknown, req: WebhookRequest, settings: SourceSettings):
     tracker: "GitHub",
     triggerLabels: triggerFor(p.action, p.label?.name),
     fallbackBase: settings.get("BASE_URL") ?? "https://github.com",
+    apiBase: apiBaseFrom(p, settings),
   });
   return { kind: "ticket", ticket };
 }
@@ -108,4 +204,5 @@ export const github: TicketSource = {
   },
 
   parse,
+  comment,
 };

@@ -1,11 +1,21 @@
 import { z } from "zod";
+import type { TicketEvent } from "../ticket";
 import { verifyTokenHeader } from "./signatures";
 import { verifyStandardWebhook } from "./standard-webhooks";
-import type { ParseResult, SourceSettings, TicketSource } from "./types";
+import { trackerRequest } from "./tracker-api";
+import type { ParseResult, SourceSettings, TicketSource, TrackerApi, WebhookRequest } from "./types";
 
 const NAME = "gitlab";
 const TRACKER = "GitLab";
 const ISSUE_EVENTS = new Set(["issue hook", "confidential issue hook"]);
+const NOTE_EVENTS = new Set(["note hook", "confidential note hook"]);
+
+const Project = z.looseObject({
+  id: z.number().int().positive().nullish(),
+  path_with_namespace: z.string().min(1),
+  web_url: z.string().nullish(),
+});
+type Project = z.infer<typeof Project>;
 
 const Label = z.looseObject({ title: z.string() });
 const Labels = z.array(Label).max(500);
@@ -13,7 +23,7 @@ const Labels = z.array(Label).max(500);
 const IssueHook = z.looseObject({
   object_kind: z.literal("issue"),
   user: z.looseObject({ username: z.string().optional(), name: z.string().optional() }).nullish(),
-  project: z.looseObject({ path_with_namespace: z.string().min(1), web_url: z.string().nullish() }),
+  project: Project,
   object_attributes: z.looseObject({
     iid: z.number().int().nonnegative(),
     title: z.string().min(1),
@@ -32,6 +42,23 @@ const IssueHook = z.looseObject({
 });
 type IssueHook = z.infer<typeof IssueHook>;
 
+/** A comment ("note"); `issue` is only there when the note is on an issue. */
+const NoteHook = z.looseObject({
+  object_kind: z.literal("note"),
+  user: z.looseObject({ username: z.string().optional(), name: z.string().optional() }).nullish(),
+  project: Project,
+  object_attributes: z.looseObject({
+    note: z.string().nullish(),
+    noteable_type: z.string(),
+    // 16.11+: `create` or `update`. Older versions send edits too, without saying so.
+    action: z.string().nullish(),
+    system: z.boolean().nullish(),
+    created_at: z.string().nullish(),
+    updated_at: z.string().nullish(),
+  }),
+  issue: z.looseObject({ iid: z.number().int().nonnegative() }).nullish(),
+});
+
 export const gitlab: TicketSource = {
   name: NAME,
   tracker: TRACKER,
@@ -45,6 +72,7 @@ export const gitlab: TicketSource = {
 
   parse(payload, req, settings): ParseResult {
     const event = req.headers.get("x-gitlab-event")?.trim().toLowerCase();
+    if (event ? NOTE_EVENTS.has(event) : kindOf(payload) === "note") return parseNote(payload);
     if (event && !ISSUE_EVENTS.has(event)) return { kind: "skip", reason: `GitLab event "${event}" is not an issue event` };
     const result = IssueHook.safeParse(payload);
     if (!result.success) return { kind: "skip", reason: "not a GitLab issue event" };
@@ -61,9 +89,47 @@ export const gitlab: TicketSource = {
     } else {
       return { kind: "skip", reason: `issue action "${action || "none"}" neither opens an issue nor adds a label` };
     }
-    return { kind: "ticket", ticket: toTicket(hook, labels, triggerLabels, settings) };
+    return { kind: "ticket", ticket: toTicket(hook, labels, triggerLabels, settings, req) };
+  },
+
+  async comment(ticket, body, api) {
+    await trackerRequest("POST", `${instanceRoot(api.baseUrl)}${notesPath(ticket)}`, { "private-token": api.token }, { body });
   },
 };
+
+function kindOf(payload: unknown): unknown {
+  return typeof payload === "object" && payload !== null ? (payload as { object_kind?: unknown }).object_kind : undefined;
+}
+
+function parseNote(payload: unknown): ParseResult {
+  const result = NoteHook.safeParse(payload);
+  if (!result.success) return { kind: "skip", reason: "not a GitLab Note Hook payload" };
+  const hook = result.data;
+  const note = hook.object_attributes;
+  if (note.noteable_type !== "Issue" || !hook.issue) {
+    return { kind: "skip", reason: `comment on a ${note.noteable_type.slice(0, 32) || "non-issue"}, not an issue` };
+  }
+  if (note.system) return { kind: "skip", reason: "system note, not a comment" };
+  if (note.action ? note.action !== "create" : edited(note)) {
+    return { kind: "skip", reason: `comment ${(note.action ?? "update").slice(0, 32)}, not created` };
+  }
+  const key = `${hook.project.path_with_namespace}#${hook.issue.iid}`;
+  return {
+    kind: "comment",
+    comment: {
+      source: NAME,
+      key,
+      id: key,
+      text: note.note ?? "",
+      author: hook.user?.username || hook.user?.name || undefined,
+    },
+  };
+}
+
+/** Before 16.11 an edit arrives like a new note; only the timestamps tell it apart. */
+function edited(note: { created_at?: string | null; updated_at?: string | null }): boolean {
+  return Boolean(note.created_at && note.updated_at && note.created_at !== note.updated_at);
+}
 
 function titles(labels: readonly { title: string }[] | null | undefined): string[] {
   return (labels ?? []).map((l) => l.title);
@@ -77,10 +143,14 @@ function addedLabels(hook: IssueHook): string[] {
   return titles(change.current).filter((t) => !before.has(t));
 }
 
-function toTicket(hook: IssueHook, labels: string[], triggerLabels: string[], settings: SourceSettings) {
+function toTicket(hook: IssueHook, labels: string[], triggerLabels: string[], settings: SourceSettings, req: WebhookRequest): TicketEvent {
   const issue = hook.object_attributes;
   const path = hook.project.path_with_namespace;
   const key = `${path}#${issue.iid}`;
+  const baseUrl = rootOf(hook.project) ?? req.headers.get("x-gitlab-instance")?.trim() ?? settings.get("BASE_URL");
+  const replyTo: Record<string, string | number> = { iid: issue.iid };
+  if (hook.project.id) replyTo.projectId = hook.project.id;
+  if (baseUrl && /^https?:\/\//i.test(baseUrl)) replyTo.baseUrl = baseUrl.replace(/\/+$/, "");
   return {
     source: NAME,
     tracker: TRACKER,
@@ -93,7 +163,34 @@ function toTicket(hook: IssueHook, labels: string[], triggerLabels: string[], se
     url: issue.url || issueUrl(hook, settings),
     project: path,
     author: hook.user?.username || hook.user?.name || undefined,
+    replyTo,
   };
+}
+
+/** `web_url` is `<root>/<path_with_namespace>`; the root keeps a relative URL root (`https://host/gitlab`). */
+function rootOf(project: Project): string | undefined {
+  const web = project.web_url?.trim().replace(/\/+$/, "");
+  const suffix = `/${project.path_with_namespace}`;
+  if (!web || !/^https?:\/\//i.test(web)) return undefined;
+  if (web.toLowerCase().endsWith(suffix.toLowerCase())) return web.slice(0, -suffix.length);
+  return URL.canParse(web) ? new URL(web).origin : undefined;
+}
+
+/** An operator's `GITLAB_BASE_URL` may name the API root instead of the instance. */
+function instanceRoot(base: string): string {
+  return base.trim().replace(/\/+$/, "").replace(/\/api\/v4$/i, "");
+}
+
+/**
+ * The numeric project id from the payload when there is one; otherwise the
+ * URL-encoded path from the key, which the API accepts as `:id` too.
+ */
+function notesPath(ticket: TicketEvent): string {
+  const match = /^(.+)#(\d+)$/.exec(ticket.key);
+  const projectId = ticket.replyTo?.projectId ?? match?.[1];
+  const iid = ticket.replyTo?.iid ?? match?.[2];
+  if (projectId === undefined || iid === undefined) throw new Error("ticket has no GitLab project and issue iid");
+  return `/api/v4/projects/${encodeURIComponent(String(projectId))}/issues/${encodeURIComponent(String(iid))}/notes`;
 }
 
 function issueUrl(hook: IssueHook, settings: SourceSettings): string | undefined {

@@ -1,6 +1,8 @@
 import { z } from "zod";
+import type { TicketEvent } from "../ticket";
 import { verifyHexHmacHeader } from "./signatures";
-import type { ParseResult, SourceSettings, TicketSource } from "./types";
+import { trackerRequest } from "./tracker-api";
+import type { ParseResult, SourceSettings, TicketComment, TicketSource, TrackerApi } from "./types";
 
 const NAME = "jira";
 const TRACKER = "Jira";
@@ -9,8 +11,25 @@ const TRACKER = "Jira";
 const ChangeItem = z.looseObject({ field: z.string(), fromString: z.string().nullish() });
 type ChangeItem = z.infer<typeof ChangeItem>;
 
+const Comment = z.looseObject({
+  // DC sends wiki markup; Cloud may send ADF like the description.
+  body: z.unknown().optional(),
+  author: z
+    .looseObject({ name: z.string().nullish(), displayName: z.string().nullish(), accountId: z.string().nullish() })
+    .nullish(),
+});
+type Comment = z.infer<typeof Comment>;
+
+/** `comment_created`: only the issue's key matters, and older Jira leaves the issue out altogether. */
+const CommentEvent = z.looseObject({
+  webhookEvent: z.literal("comment_created"),
+  issue: z.looseObject({ key: z.string().min(1) }).nullish(),
+  comment: Comment,
+});
+
 const IssueEvent = z.looseObject({
   webhookEvent: z.string(),
+  issue_event_type_name: z.string().nullish(),
   issue: z.looseObject({
     key: z.string().min(1),
     self: z.string().nullish(),
@@ -27,6 +46,8 @@ const IssueEvent = z.looseObject({
     }),
   }),
   changelog: z.looseObject({ items: z.array(ChangeItem).nullish() }).nullish(),
+  // Data Center puts the new comment on the `issue_commented` update.
+  comment: Comment.nullish(),
 });
 type IssueEvent = z.infer<typeof IssueEvent>;
 
@@ -41,6 +62,7 @@ export const jira: TicketSource = {
   },
 
   parse(payload, _req, settings): ParseResult {
+    if (webhookEventOf(payload) === "comment_created") return parseCommentCreated(payload);
     const result = IssueEvent.safeParse(payload);
     if (!result.success) return { kind: "skip", reason: "not a Jira issue event" };
     const event = result.data;
@@ -53,6 +75,11 @@ export const jira: TicketSource = {
     else return { kind: "skip", reason: `Jira event "${event.webhookEvent}" neither creates an issue nor adds a label` };
 
     const key = event.issue.key;
+    // A comment that also adds a trigger label is a ticket event: the label starts the run.
+    if (event.issue_event_type_name === "issue_commented" && event.comment && triggerLabels.length === 0) {
+      return { kind: "comment", comment: toComment(key, event.comment) };
+    }
+    const base = instanceBase(event.issue.self);
     return {
       kind: "ticket",
       ticket: {
@@ -67,10 +94,57 @@ export const jira: TicketSource = {
         url: browseUrl(key, event.issue.self, settings),
         project: fields.project?.key,
         author: fields.reporter?.name || fields.reporter?.displayName || fields.reporter?.accountId || undefined,
+        ...(base ? { replyTo: { baseUrl: base } } : {}),
       },
     };
   },
+
+  comment,
 };
+
+/**
+ * Data Center's REST v2 with a personal access token. Cloud would need v3
+ * (an ADF body) and Basic `email:token`, which this does not send.
+ */
+async function comment(ticket: TicketEvent, body: string, api: TrackerApi): Promise<void> {
+  const url = `${instanceBase(api.baseUrl) ?? api.baseUrl}/rest/api/2/issue/${encodeURIComponent(ticket.key)}/comment`;
+  await trackerRequest("POST", url, { authorization: `Bearer ${api.token}` }, { body });
+}
+
+function webhookEventOf(payload: unknown): unknown {
+  return typeof payload === "object" && payload !== null ? (payload as { webhookEvent?: unknown }).webhookEvent : undefined;
+}
+
+function parseCommentCreated(payload: unknown): ParseResult {
+  const result = CommentEvent.safeParse(payload);
+  if (!result.success) return { kind: "skip", reason: "not a Jira comment_created event" };
+  const { issue, comment } = result.data;
+  // The comment's `self` names only the numeric issue id, which is not the key sessions are filed under.
+  if (!issue) return { kind: "skip", reason: "comment_created without its issue: subscribe to Issue updated for comments" };
+  return { kind: "comment", comment: toComment(issue.key, comment) };
+}
+
+function toComment(key: string, c: Comment): TicketComment {
+  return {
+    source: NAME,
+    key,
+    id: key,
+    text: mentionsAsText(descriptionText(c.body)),
+    author: c.author?.name || c.author?.displayName || c.author?.accountId || undefined,
+  };
+}
+
+/** Data Center stores an @-mention of a user as `[~name]`; people (and the mention check) read `@name`. */
+function mentionsAsText(text: string): string {
+  return text.replace(/\[~(?:accountid:)?([^\]\s]+)\]/gi, "@$1");
+}
+
+/** The instance root (context path kept: `https://host/jira`) from a REST link or a configured base. */
+function instanceBase(url: string | null | undefined): string | undefined {
+  const trimmed = url?.trim().replace(/\/+$/, "");
+  if (!trimmed || !/^https?:\/\/[^/]/i.test(trimmed)) return undefined;
+  return trimmed.replace(/\/rest(?:\/.*)?$/i, "");
+}
 
 /** Labels arrive as one space-separated string per side; a component is one item per name. */
 function addedLabels(items: readonly ChangeItem[]): string[] {

@@ -1,6 +1,8 @@
 import { z } from "zod";
+import type { TicketEvent } from "../ticket";
 import { verifyTokenHeader } from "./signatures";
-import type { ParseResult, SourceSettings, TicketSource } from "./types";
+import { trackerRequest } from "./tracker-api";
+import type { ParseResult, SourceSettings, TicketSource, TrackerApi } from "./types";
 
 const NAME = "youtrack";
 const TRACKER = "YouTrack";
@@ -11,6 +13,7 @@ const TRACKER = "YouTrack";
  * `{event?, idReadable, summary, description?, url?, tags[{name}], tagsAdded?[], project{shortName}?, reporter{login}?}`.
  * `event` is `issue.created` or `issue.updated` (absent = updated); `tagsAdded`
  * lists the tags this change added (`addedTags` is accepted as an alias).
+ * A new comment is `{event:"comment.created", idReadable, comment{text, author{login}?}}`.
  */
 const TagNames = z.array(z.string()).max(500);
 const WorkflowIssue = z.looseObject({
@@ -28,8 +31,17 @@ const WorkflowIssue = z.looseObject({
 });
 type WorkflowIssue = z.infer<typeof WorkflowIssue>;
 
+const WorkflowComment = z.looseObject({
+  idReadable: z.string().trim().min(1).max(256),
+  comment: z.looseObject({
+    text: z.string().nullish(),
+    author: z.looseObject({ login: z.string().nullish() }).nullish(),
+  }),
+});
+
 const CREATED = new Set(["issue.created", "created"]);
 const UPDATED = new Set(["issue.updated", "updated", "issue.tags.added", "tags.added"]);
+const COMMENTED = new Set(["comment.created", "issue.comment.created", "issue.comments.added"]);
 
 export const youtrack: TicketSource = {
   name: NAME,
@@ -41,6 +53,8 @@ export const youtrack: TicketSource = {
   },
 
   parse(payload, _req, settings): ParseResult {
+    const named = eventOf(payload);
+    if (named !== undefined && COMMENTED.has(named)) return parseComment(payload);
     const result = WorkflowIssue.safeParse(payload);
     if (!result.success) return { kind: "skip", reason: "not a YouTrack issue body from the bridge workflow" };
     const issue = result.data;
@@ -53,10 +67,36 @@ export const youtrack: TicketSource = {
     const triggerLabels = CREATED.has(event) ? labels : (issue.tagsAdded ?? issue.addedTags ?? labels);
     return { kind: "ticket", ticket: toTicket(issue, labels, triggerLabels, settings) };
   },
+
+  comment,
 };
 
-function toTicket(issue: WorkflowIssue, labels: string[], triggerLabels: string[], settings: SourceSettings) {
+async function comment(ticket: TicketEvent, body: string, api: TrackerApi): Promise<void> {
+  // An operator's YOUTRACK_BASE_URL may end in /api already.
+  const base = api.baseUrl.trim().replace(/\/+$/, "").replace(/\/api$/i, "");
+  await trackerRequest("POST", `${base}/api/issues/${encodeURIComponent(ticket.key)}/comments`, { authorization: `Bearer ${api.token}` }, { text: body });
+}
+
+function eventOf(payload: unknown): string | undefined {
+  if (typeof payload !== "object" || payload === null) return undefined;
+  const { event, action } = payload as { event?: unknown; action?: unknown };
+  const value = typeof event === "string" ? event : typeof action === "string" ? action : undefined;
+  return value?.trim().toLowerCase();
+}
+
+function parseComment(payload: unknown): ParseResult {
+  const result = WorkflowComment.safeParse(payload);
+  if (!result.success) return { kind: "skip", reason: "not a YouTrack comment body from the bridge workflow" };
+  const { idReadable, comment } = result.data;
+  return {
+    kind: "comment",
+    comment: { source: NAME, key: idReadable, id: idReadable, text: comment.text ?? "", author: comment.author?.login || undefined },
+  };
+}
+
+function toTicket(issue: WorkflowIssue, labels: string[], triggerLabels: string[], settings: SourceSettings): TicketEvent {
   const base = settings.get("BASE_URL")?.replace(/\/+$/, "");
+  const root = issue.url ? instanceOf(issue.url) : undefined;
   return {
     source: NAME,
     tracker: TRACKER,
@@ -69,5 +109,12 @@ function toTicket(issue: WorkflowIssue, labels: string[], triggerLabels: string[
     url: issue.url || (base ? `${base}/issue/${encodeURIComponent(issue.idReadable)}` : undefined),
     project: issue.project?.shortName || undefined,
     author: issue.reporter?.login || undefined,
+    ...(root ? { replyTo: { baseUrl: root } } : {}),
   };
+}
+
+/** `https://host[/youtrack]/issue/WEB-1[/slug]` → `https://host[/youtrack]`: where the REST API lives. */
+function instanceOf(issueUrl: string): string | undefined {
+  const match = /^(https?:\/\/[^/]+(?:\/.*?)?)\/issue\/[^/]+(?:\/.*)?$/i.exec(issueUrl.trim());
+  return match?.[1];
 }

@@ -176,12 +176,13 @@ describe("Jira issue webhooks", () => {
       p.issue.fields.labels = ["devin-autofix"];
     });
     await expectSkipped(await dc(deleted), /jira:issue_deleted/);
+    // A new comment is a follow-up (jira.comment.test.ts); an edited one is nothing.
     const comment = issue("WEB-135", (p) => {
-      p.webhookEvent = "comment_created";
+      p.webhookEvent = "comment_updated";
       p.comment = { id: "1", body: "please fix" };
       p.issue.fields.labels = ["devin-autofix"];
     });
-    await expectSkipped(await dc(comment), /comment_created/);
+    await expectSkipped(await dc(comment), /comment_updated/);
     await expectSkipped(await dc(JSON.stringify({ webhookEvent: "jira:version_released", version: {} })), /not a Jira issue event/);
   });
 });
