@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { verifyTokenHeader } from "./signatures";
+import { trackerRequest } from "./tracker-api";
 import type { ParseResult, SourceSettings, TicketSource, WebhookRequest } from "./types";
 import type { TicketEvent } from "../ticket";
 
@@ -30,6 +31,27 @@ const Envelope = z.looseObject({
   event: z.looseObject({ routing_key: z.string(), changes: z.array(Change).nullish() }),
 });
 
+const User = z.looseObject({ login: z.string().nullish(), real_name: z.string().nullish() });
+
+/**
+ * `comment.create` as the Webhooks extension sends it: the comment moves into
+ * `bug.comment`; on a private bug or comment only ids and `is_private` remain.
+ */
+const CommentEvent = z.looseObject({
+  bug: z.looseObject({
+    id: z.number().int().positive(),
+    is_private: z.boolean().optional(),
+    comment: z.looseObject({
+      number: z.number().int().nonnegative().nullish(),
+      body: z.string().nullish(),
+      // REST's own name for the body, for hooks that serialise it that way.
+      text: z.string().nullish(),
+      is_private: z.boolean().optional(),
+    }),
+  }),
+  event: z.looseObject({ user: User.nullish().catch(undefined) }),
+});
+
 /** `GET /rest/bug/{id}/comment`: comment 0 is the bug's description. */
 const Comments = z.looseObject({
   bugs: z.record(z.string(), z.looseObject({ comments: z.array(z.looseObject({ text: z.string() })) })),
@@ -53,6 +75,7 @@ export const bugzilla: TicketSource = {
     if (!envelope.success) return { kind: "skip", reason: "not a Bugzilla webhook" };
     const { event } = envelope.data;
     const routing = event.routing_key;
+    if (routing === "comment.create") return parseComment(payload);
     const isCreate = routing === "bug.create";
     if (!isCreate && !routing.startsWith("bug.modify")) return { kind: "skip", reason: `event ${routing.slice(0, 64)}` };
     // Private bugs arrive reduced to {id, is_private}: nothing to work from.
@@ -69,7 +92,8 @@ export const bugzilla: TicketSource = {
 
   async enrich(ticket, settings) {
     const base = baseUrl(settings);
-    const apiKey = settings.get("API_KEY");
+    // BUGZILLA_API_TOKEN is the name write-back uses; one key may serve both.
+    const apiKey = settings.get("API_KEY") ?? settings.get("API_TOKEN");
     if (!base || !apiKey) return {};
     const res = await fetch(`${base}/rest/bug/${encodeURIComponent(ticket.key)}/comment`, {
       headers: { "X-BUGZILLA-API-KEY": apiKey, accept: "application/json" },
@@ -81,7 +105,31 @@ export const bugzilla: TicketSource = {
     const text = body.success ? body.data.bugs[ticket.key]?.comments[0]?.text : undefined;
     return text?.trim() ? { description: text } : {};
   },
+
+  async comment(ticket, body, api) {
+    await trackerRequest(
+      "POST",
+      `${api.baseUrl}/rest/bug/${encodeURIComponent(ticket.key)}/comment`,
+      { "X-BUGZILLA-API-KEY": api.token },
+      { comment: body },
+    );
+  },
 };
+
+function parseComment(payload: unknown): ParseResult {
+  const parsed = CommentEvent.safeParse(payload);
+  if (!parsed.success) return { kind: "skip", reason: "comment.create without a bug and its comment" };
+  const { bug, event } = parsed.data;
+  const c = bug.comment;
+  // BMO strips a private bug's or comment's text before sending: nothing to forward.
+  if (bug.is_private || c.is_private) return { kind: "skip", reason: "private comment" };
+  if (c.number === 0) return { kind: "skip", reason: "comment 0 is the bug's description" };
+  const text = (c.body ?? c.text ?? "").trim();
+  if (!text) return { kind: "skip", reason: "empty comment" };
+  const author = event.user?.real_name?.trim() || event.user?.login || undefined;
+  // Same key as the bug's own events: bug ids are global to the instance.
+  return { kind: "comment", comment: { source: "bugzilla", key: String(bug.id), id: `#${bug.id}`, text, author } };
+}
 
 /** A configured name that is not a valid header name would make Headers.get throw, so it falls back. */
 function authHeader(settings: SourceSettings | undefined): string {

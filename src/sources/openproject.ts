@@ -1,16 +1,28 @@
 import { z } from "zod";
 import { verifyHexHmacHeader } from "./signatures";
+import { trackerRequest } from "./tracker-api";
 import type { ParseResult, SourceSettings, TicketSource } from "./types";
 
 const NAME = "openproject";
 const TRACKER = "OpenProject";
 const TICKET_ACTIONS = new Set(["work_package:created", "work_package:updated"]);
+/** The "Comment" / "Internal comment" webhook events; edits of a comment send nothing. */
+const COMMENT_ACTIONS = new Set(["work_package_comment:comment", "work_package_comment:internal_comment"]);
 
 /** Fields the ticket does not need: a surprising shape there must not cost the whole event. */
 const optional = <T extends z.ZodType>(schema: T) => schema.nullish().catch(undefined);
 const Named = z.object({ name: z.string().trim().max(256) });
 
-const Envelope = z.object({ action: z.string(), work_package: z.unknown().optional() });
+const Envelope = z.object({ action: z.string(), work_package: z.unknown().optional(), activity: z.unknown().optional() });
+
+/** The API v3 Activity (a journal with notes) the comment events carry. */
+const Activity = z.object({
+  comment: z.object({ raw: z.string().nullish() }),
+  _links: z.object({
+    workPackage: z.object({ href: z.string() }),
+    user: optional(z.object({ title: z.string().nullish() })),
+  }),
+});
 
 /** The API v3 (HAL) representation OpenProject puts in `work_package`. */
 const WorkPackage = z.object({
@@ -50,6 +62,7 @@ export const openproject: TicketSource = {
     const envelope = Envelope.safeParse(payload);
     if (!envelope.success) return { kind: "skip", reason: "not an OpenProject webhook payload" };
     const { action } = envelope.data;
+    if (COMMENT_ACTIONS.has(action)) return parseComment(envelope.data.activity);
     if (!TICKET_ACTIONS.has(action)) return { kind: "skip", reason: `action ${action.slice(0, 64)} is not a work package create/update` };
     const result = WorkPackage.safeParse(envelope.data.work_package);
     if (!result.success) return { kind: "skip", reason: "not an OpenProject work package" };
@@ -78,4 +91,30 @@ export const openproject: TicketSource = {
       },
     };
   },
+
+  async comment(ticket, body, api) {
+    await trackerRequest(
+      "POST",
+      `${api.baseUrl}/api/v3/work_packages/${encodeURIComponent(ticket.key)}/activities`,
+      { authorization: `Basic ${btoa(`apikey:${api.token}`)}` },
+      { comment: { raw: asMarkdownParagraphs(body) } },
+    );
+  },
 };
+
+function parseComment(activity: unknown): ParseResult {
+  const result = Activity.safeParse(activity);
+  if (!result.success) return { kind: "skip", reason: "comment event without an activity" };
+  const { comment, _links } = result.data;
+  // The link may carry a relative URL root (`/openproject/api/v3/…`): only its end names the work package.
+  const id = /\/work_packages\/(\d{1,18})\/?$/.exec(_links.workPackage.href)?.[1];
+  if (!id) return { kind: "skip", reason: "comment not on a work package" };
+  const text = comment.raw?.trim();
+  if (!text) return { kind: "skip", reason: "empty comment" };
+  return { kind: "comment", comment: { source: NAME, key: id, id: `#${id}`, text, author: _links.user?.title || undefined } };
+}
+
+/** Markdown folds single line breaks into one paragraph; the bridge's lines are meant to stand apart. */
+function asMarkdownParagraphs(text: string): string {
+  return text.replace(/\r\n?/g, "\n").replace(/\n+/g, "\n\n");
+}

@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { htmlToText } from "./html-text";
 import { verifyHexHmacHeader } from "./signatures";
-import type { ParseResult, SourceSettings, TicketSource, WebhookRequest } from "./types";
+import { trackerRequest } from "./tracker-api";
+import type { ParseResult, SourceSettings, TicketSource, TrackerApi, WebhookRequest } from "./types";
 
 const NAME = "plane";
 const TRACKER = "Plane";
@@ -43,6 +44,13 @@ const Issue = z.object({
 type Issue = z.infer<typeof Issue>;
 type Activity = z.infer<typeof Envelope>["activity"];
 
+/** `issue_comment` events carry the comment; `issue` is the work item's UUID, the key of its ticket events. */
+const Comment = z.object({
+  issue: z.union([z.string().trim().min(1).max(64), z.object({ id: z.string().trim().min(1).max(64) }).transform((i) => i.id)]),
+  comment_html: optional(z.string()),
+  comment_stripped: optional(z.string()),
+});
+
 /** A label activity value is one UUID or, depending on the client, the whole list. */
 function idList(value: unknown): string[] {
   if (typeof value === "string") return value ? [value] : [];
@@ -76,6 +84,60 @@ function humanId(issue: Issue, identifier: string | undefined): string {
   return identifier ? `${identifier}-${issue.sequence_id}` : `#${issue.sequence_id}`;
 }
 
+function parseComment(action: string, data: unknown, activity: Activity): ParseResult {
+  // Edits arrive as `updated` (one per changed field) and removals as `deleted`: only new comments count.
+  if (action !== "created") return { kind: "skip", reason: `comment ${action.slice(0, 64)}` };
+  const result = Comment.safeParse(data);
+  if (!result.success) return { kind: "skip", reason: "not a Plane comment" };
+  const comment = result.data;
+  const text = comment.comment_stripped?.trim() || htmlToText(comment.comment_html ?? "");
+  if (!text) return { kind: "skip", reason: "empty comment" };
+  // The comment names no sequence id, so the work item's UUID is the id people get to see.
+  const author = activity?.actor?.display_name || undefined;
+  return { kind: "comment", comment: { source: NAME, key: comment.issue, id: comment.issue, text, author } };
+}
+
+/**
+ * The REST API lives at the instance root, and its paths want the workspace
+ * slug: `PLANE_WORKSPACE_SLUG`, else the last segment of `PLANE_BASE_URL`
+ * (the workspace URL).
+ */
+function workspaceApi(api: TrackerApi): { root: string; slug: string } {
+  const url = new URL(api.baseUrl);
+  const segments = url.pathname.split("/").filter(Boolean);
+  const slug = api.settings.get("WORKSPACE_SLUG") ?? segments.at(-1);
+  if (!slug) throw new Error("Plane workspace unknown: set PLANE_BASE_URL to the workspace URL or PLANE_WORKSPACE_SLUG");
+  if (segments.at(-1) === slug) segments.pop();
+  return { root: [url.origin, ...segments].join("/"), slug };
+}
+
+const HTML_ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
+
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!);
+
+/** Bare URLs become links; punctuation that ends a sentence stays outside. */
+function lineToHtml(line: string): string {
+  let html = "";
+  let last = 0;
+  for (const match of line.matchAll(/https?:\/\/[^\s<>"']+/g)) {
+    const url = match[0].replace(/[.,;:!?)]+$/, "");
+    html += `${escapeHtml(line.slice(last, match.index))}<a href="${escapeHtml(url)}">${escapeHtml(url)}</a>`;
+    last = match.index + url.length;
+  }
+  return html + escapeHtml(line.slice(last));
+}
+
+/** Plane stores comments as HTML: plain lines would run together, and bare URLs would not be links. */
+function textToHtml(text: string): string {
+  return text
+    .replace(/\r\n?/g, "\n")
+    .split(/\n{2,}/)
+    .map((paragraph) => paragraph.trim())
+    .filter(Boolean)
+    .map((paragraph) => `<p>${paragraph.split("\n").map(lineToHtml).join("<br>")}</p>`)
+    .join("");
+}
+
 function eventOf(event: string | null | undefined, req: WebhookRequest): string {
   return (event ?? req.headers.get("x-plane-event") ?? "none").trim().toLowerCase();
 }
@@ -91,6 +153,7 @@ export const plane: TicketSource = {
     if (!envelope.success) return { kind: "skip", reason: "not a Plane webhook payload" };
     const { action, activity } = envelope.data;
     const event = eventOf(envelope.data.event, req);
+    if (event === "issue_comment") return parseComment(action, envelope.data.data, activity);
     if (event !== "issue") return { kind: "skip", reason: `Plane event ${event.slice(0, 64)} is not an issue event` };
     if (action !== "created" && action !== "updated") return { kind: "skip", reason: `issue ${action.slice(0, 64)}` };
     const result = Issue.safeParse(envelope.data.data);
@@ -117,7 +180,18 @@ export const plane: TicketSource = {
         url: ticketUrl(settings, issue, project.id),
         project: project.identifier,
         author: action === "created" ? activity?.actor?.display_name || undefined : undefined,
+        // The project's UUID is in no other field of the ticket, and the comment API path needs it.
+        ...(project.id ? { replyTo: { projectId: project.id } } : {}),
       },
     };
+  },
+
+  async comment(ticket, body, api) {
+    const projectId = ticket.replyTo?.projectId;
+    if (typeof projectId !== "string" || !projectId) throw new Error("Plane ticket without its project id: cannot comment");
+    const { root, slug } = workspaceApi(api);
+    const [w, p, i] = [slug, projectId, ticket.key].map(encodeURIComponent);
+    const url = `${root}/api/v1/workspaces/${w}/projects/${p}/issues/${i}/comments/`;
+    await trackerRequest("POST", url, { "x-api-key": api.token }, { comment_html: textToHtml(body) });
   },
 };

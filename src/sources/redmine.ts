@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { verifyHexHmacHeader } from "./signatures";
+import { trackerRequest } from "./tracker-api";
 import type { ParseResult, TicketSource } from "./types";
 
 const TRACKER = "Redmine";
@@ -40,7 +41,22 @@ const Detail = z.looseObject({
 });
 type Detail = z.infer<typeof Detail>;
 
-const Journal = z.looseObject({ details: z.array(Detail).nullish() });
+const Person = z.looseObject({
+  name: z.string().nullish(),
+  login: z.string().nullish(),
+  firstname: z.string().nullish(),
+  lastname: z.string().nullish(),
+});
+type Person = z.infer<typeof Person>;
+
+/** Redmine 7 names the journal's writer `user`, the plugin `author`. */
+const Journal = z.looseObject({
+  notes: z.string().nullish(),
+  details: z.array(Detail).nullish(),
+  user: Person.nullish().catch(undefined),
+  author: Person.nullish().catch(undefined),
+});
+type Journal = z.infer<typeof Journal>;
 
 /** Redmine 7's native webhook. */
 const Native = z.looseObject({
@@ -59,7 +75,7 @@ const Legacy = z.looseObject({
   }),
 });
 
-type Event = { kind: "created" | "updated"; issue: unknown; details: Detail[]; url?: string };
+type Event = { kind: "created" | "updated"; issue: unknown; details: Detail[]; journal?: Journal; url?: string };
 
 export const redmine: TicketSource = {
   name: "redmine",
@@ -76,13 +92,22 @@ export const redmine: TicketSource = {
     const parsed = Issue.safeParse(event.issue);
     if (!parsed.success) return { kind: "skip", reason: "not a Redmine issue payload" };
     const issue = parsed.data;
-    if (issue.status?.is_closed) return { kind: "skip", reason: "issue is closed" };
 
     const field = labelField(issue, settings.get("LABEL_FIELD") ?? DEFAULT_LABEL_FIELD);
     const category = issue.category?.name?.trim();
     const labels = unique([...(field?.values ?? []), ...(category ? [category] : [])]);
     const triggerLabels = event.kind === "created" ? labels : addedLabels(event.details, issue, field?.id);
+    // A note that comes with a new label is the label's event: starting the ticket matters more.
+    const notes = event.kind === "updated" ? event.journal?.notes?.trim() : undefined;
+    if (notes && triggerLabels.length === 0) {
+      // Comments are judged by whether the ticket has a session, not by its state.
+      const author = personName(event.journal?.user ?? event.journal?.author);
+      return { kind: "comment", comment: { source: "redmine", key: String(issue.id), id: `#${issue.id}`, text: notes, author } };
+    }
+    if (issue.status?.is_closed) return { kind: "skip", reason: "issue is closed" };
+
     const base = settings.get("BASE_URL")?.replace(/\/+$/, "");
+    const origin = event.url ? instanceRoot(event.url, issue.id) : undefined;
     return {
       kind: "ticket",
       ticket: {
@@ -97,9 +122,20 @@ export const redmine: TicketSource = {
         triggerLabels,
         url: event.url || (base ? `${base}/issues/${issue.id}` : undefined),
         project: issue.project?.identifier || issue.project?.name || undefined,
-        author: authorName(issue),
+        author: personName(issue.author),
+        ...(origin ? { replyTo: { baseUrl: origin } } : {}),
       },
     };
+  },
+
+  async comment(ticket, body, api) {
+    // Redmine adds a comment as the `notes` of an issue update; it answers 204.
+    await trackerRequest(
+      "PUT",
+      `${api.baseUrl}/issues/${encodeURIComponent(ticket.key)}.json`,
+      { "X-Redmine-API-Key": api.token },
+      { issue: { notes: body } },
+    );
   },
 };
 
@@ -109,14 +145,14 @@ function readEvent(payload: unknown): Event | { skip: string } {
     const { type, data } = native.data;
     if (type !== "issue.created" && type !== "issue.updated") return { skip: `event ${type.slice(0, 64)}` };
     const kind = type === "issue.created" ? "created" : "updated";
-    return { kind, issue: data.issue, details: data.journal?.details ?? [] };
+    return { kind, issue: data.issue, details: data.journal?.details ?? [], journal: data.journal ?? undefined };
   }
   const legacy = Legacy.safeParse(payload);
   if (legacy.success) {
     const { action, object, issue, journal, url } = legacy.data.payload;
     if (object && object !== "issue") return { skip: `plugin ${object.slice(0, 32)} event` };
     if (action !== "opened" && action !== "updated") return { skip: `plugin action ${action.slice(0, 32)}` };
-    return { kind: action === "opened" ? "created" : "updated", issue, details: journal?.details ?? [], url };
+    return { kind: action === "opened" ? "created" : "updated", issue, details: journal?.details ?? [], journal: journal ?? undefined, url };
   }
   return { skip: "not a Redmine issue webhook" };
 }
@@ -165,10 +201,18 @@ function addedLabels(details: Detail[], issue: Issue, fieldId: string | undefine
   return unique(added);
 }
 
-function authorName(issue: Issue): string | undefined {
-  const a = issue.author;
+function personName(a: Person | null | undefined): string | undefined {
   const full = [a?.firstname, a?.lastname].filter(Boolean).join(" ");
   return a?.name || a?.login || full || undefined;
+}
+
+/**
+ * The plugin sends the issue's URL, `<root>/issues/<id>`: the root (which may
+ * carry a sub-path) is where the REST API lives.
+ */
+function instanceRoot(url: string, id: number): string | undefined {
+  const match = /^(https?:\/\/[^?#]+?)\/issues\/(\d+)\/?(?:[?#].*)?$/i.exec(url.trim());
+  return match && match[2] === String(id) ? match[1] : undefined;
 }
 
 function splitList(text: string): string[] {

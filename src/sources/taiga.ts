@@ -1,11 +1,14 @@
 import { z } from "zod";
 import { verifyHexHmacHeader } from "./signatures";
-import type { ParseResult, SourceSettings, TicketSource } from "./types";
+import { TrackerApiError, trackerRequest } from "./tracker-api";
+import type { ParseResult, SourceSettings, TicketSource, TrackerApi } from "./types";
 
 const NAME = "taiga";
 const TRACKER = "Taiga";
 /** Item types that are tickets, with their path segment in Taiga's web URLs. */
 const TICKET_TYPES = new Map([["issue", "issue"], ["userstory", "us"], ["task", "task"]]);
+/** Each item type has its own REST collection; a comment is a PATCH of the item. */
+const API_COLLECTIONS = new Map([["issue", "issues"], ["userstory", "userstories"], ["task", "tasks"]]);
 
 /** Fields the ticket does not need: a surprising shape there must not cost the whole event. */
 const optional = <T extends z.ZodType>(schema: T) => schema.nullish().catch(undefined);
@@ -13,14 +16,21 @@ const optional = <T extends z.ZodType>(schema: T) => schema.nullish().catch(unde
 const Envelope = z.object({
   action: z.string(),
   type: z.string(),
-  by: optional(z.object({ username: z.string().nullish() })),
+  by: optional(z.object({ username: z.string().nullish(), full_name: z.string().nullish() })),
   data: z.unknown().optional(),
   change: optional(
-    z.object({ diff: optional(z.object({ tags: optional(z.object({ from: z.unknown().optional(), to: z.unknown().optional() })) })) }),
+    z.object({
+      comment: optional(z.string()),
+      // Set when the delivery reports an edit or a removal of an earlier comment.
+      edit_comment_date: z.unknown().optional(),
+      delete_comment_date: z.unknown().optional(),
+      diff: optional(z.object({ tags: optional(z.object({ from: z.unknown().optional(), to: z.unknown().optional() })) })),
+    }),
   ),
 });
 
 const Item = z.object({
+  id: optional(z.number().int().positive()),
   ref: z.number().int().nonnegative(),
   subject: z.string().trim().min(1).max(2_000),
   description: optional(z.string()),
@@ -55,6 +65,44 @@ function projectSlug(item: Item): string | undefined {
   return slug || item.project.name || (item.project.id != null ? String(item.project.id) : undefined);
 }
 
+/** Taiga's web app and API share an origin in the standard deployment: the permalink reveals it. */
+function instanceOrigin(item: Item): string | undefined {
+  for (const link of [item.permalink, item.project.permalink]) {
+    if (!link) continue;
+    try {
+      const url = new URL(link);
+      if (url.protocol === "https:" || url.protocol === "http:") return url.origin;
+    } catch {
+      // not a URL: try the next one
+    }
+  }
+  return undefined;
+}
+
+function replyTo(item: Item, type: string): Record<string, string | number> | undefined {
+  if (item.id == null) return undefined;
+  const origin = instanceOrigin(item);
+  return { type, itemId: item.id, ...(origin ? { baseUrl: origin } : {}) };
+}
+
+const Versioned = z.object({ version: z.number().int() });
+
+async function postComment(api: TrackerApi, url: string, body: string): Promise<void> {
+  const auth = { authorization: `Bearer ${api.token}` };
+  // Taiga refuses a write whose `version` is stale; someone may edit the item between our read and write.
+  for (let attempt = 1; ; attempt++) {
+    const item = Versioned.safeParse(await trackerRequest("GET", url, auth));
+    if (!item.success) throw new Error(`Taiga answered GET ${new URL(url).pathname} without a version`);
+    try {
+      await trackerRequest("PATCH", url, auth, { comment: body, version: item.data.version });
+      return;
+    } catch (err) {
+      const conflict = err instanceof TrackerApiError && (err.status === 400 || err.status === 409);
+      if (!conflict || attempt >= 2) throw err;
+    }
+  }
+}
+
 function ticketUrl(settings: SourceSettings, item: Item, slug: string, type: string): string | undefined {
   if (item.permalink) return item.permalink;
   const base = settings.get("BASE_URL")?.replace(/\/+$/, "");
@@ -79,9 +127,18 @@ export const taiga: TicketSource = {
     if (!result.success) return { kind: "skip", reason: `not a Taiga ${type}` };
 
     const item = result.data;
-    if (item.status?.is_closed) return { kind: "skip", reason: `${type} is ${(item.status.name ?? "closed").slice(0, 64)}` };
     const slug = projectSlug(item);
     if (!slug) return { kind: "skip", reason: `${type} names no project` };
+    const added = action === "create" ? [] : addedTags(change?.diff?.tags?.from, change?.diff?.tags?.to);
+    const comment = change?.comment?.trim();
+    // A comment that comes with a new tag is the tag's event: starting the ticket matters more.
+    if (action === "change" && comment && added.length === 0) {
+      if (change?.edit_comment_date || change?.delete_comment_date) return { kind: "skip", reason: "comment edited or deleted" };
+      const by = envelope.data.by;
+      const author = by?.username || by?.full_name || undefined;
+      return { kind: "comment", comment: { source: NAME, key: `${slug}#${item.ref}`, id: `#${item.ref}`, text: comment, author } };
+    }
+    if (item.status?.is_closed) return { kind: "skip", reason: `${type} is ${(item.status.name ?? "closed").slice(0, 64)}` };
     const labels = tagNames(item.tags);
     return {
       kind: "ticket",
@@ -93,11 +150,21 @@ export const taiga: TicketSource = {
         title: item.subject,
         description: item.description ?? "",
         labels,
-        triggerLabels: action === "create" ? labels : addedTags(change?.diff?.tags?.from, change?.diff?.tags?.to),
+        triggerLabels: action === "create" ? labels : added,
         url: ticketUrl(settings, item, slug, type),
         project: item.project.name || slug,
         author: item.owner?.username || envelope.data.by?.username || undefined,
+        replyTo: replyTo(item, type),
       },
     };
+  },
+
+  async comment(ticket, body, api) {
+    const type = ticket.replyTo?.type;
+    const itemId = ticket.replyTo?.itemId;
+    const collection = typeof type === "string" ? API_COLLECTIONS.get(type) : undefined;
+    // The key holds the project-scoped ref; the API wants the item's global id.
+    if (!collection || typeof itemId !== "number") throw new Error("Taiga ticket without its item type and id: cannot comment");
+    await postComment(api, `${api.baseUrl}/api/v1/${collection}/${itemId}`, body);
   },
 };

@@ -20,6 +20,7 @@ export interface TicketComment {
   source: string;
   /** Same `key` as the ticket events of this tracker produce for the ticket. */
   key: string;
+  /** The ticket's human id, as `TicketEvent.id` (not the comment's id). */
   id: string;
   text: string;
   author?: string;

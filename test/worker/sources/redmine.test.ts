@@ -167,7 +167,7 @@ describe("suer/redmine_webhook plugin (Redmine ≤ 6, unsigned)", () => {
       journal: { id: 9, notes: "", details: [{ id: 1, property: "cf", prop_key: String(TAGS_CF), old_value: null, value: "devin-autofix" }] },
     });
     await expectOneSession(142, () => send(added, { path: `/webhooks/redmine/${SECRET}`, signature: null }));
-    const unrelated = plugin("updated", 143, { journal: { id: 10, notes: "Looking", details: [] } });
+    const unrelated = plugin("updated", 143, { journal: { id: 10, notes: "", details: [{ property: "attr", prop_key: "status_id", value: "2" }] } });
     await expectSkipped(await send(unrelated, { path: `/webhooks/redmine/${SECRET}`, signature: null }), /no trigger label/);
   });
 });
