@@ -69,14 +69,15 @@ export async function intake(
 
   // Only past this point may the request touch KV: an unauthenticated caller must not read or write it.
   const deliveryId = deliveryIdOf(req.headers);
-  if (deliveryId && deps.deliveries) {
-    const seen = await replayOf(source.name, deliveryId, deps);
+  const deliveries = deliveryId ? deps.deliveries : undefined;
+  if (deliveryId && deliveries) {
+    const seen = await replayOf(deliveries, source.name, deliveryId, deps);
     if (seen) return seen;
   }
 
   const result = await decide(source, req, settings, deps);
-  if (deliveryId && deps.deliveries && REMEMBERED.has(result.kind)) {
-    await rememberDelivery(source.name, deliveryId, result, deps);
+  if (deliveryId && deliveries && REMEMBERED.has(result.kind)) {
+    await rememberDelivery(deliveries, source.name, deliveryId, result, deps.requestId);
   }
   return result;
 }
@@ -165,9 +166,9 @@ export function deliveryIdOf(headers: Headers): string | undefined {
   return undefined;
 }
 
-async function replayOf(source: string, deliveryId: string, deps: IntakeDeps): Promise<IntakeResult | null> {
+async function replayOf(deliveries: DeliveryLog, source: string, deliveryId: string, deps: IntakeDeps): Promise<IntakeResult | null> {
   try {
-    const seen = await deps.deliveries!.seen(source, deliveryId);
+    const seen = await deliveries.seen(source, deliveryId);
     if (!seen) return null;
     // A ticket whose run failed is started again when its webhook is redelivered: let that one through.
     if (seen.instance_id && (await deps.store.get(seen.instance_id))?.status === "failed") return null;
@@ -179,7 +180,13 @@ async function replayOf(source: string, deliveryId: string, deps: IntakeDeps): P
   }
 }
 
-async function rememberDelivery(source: string, deliveryId: string, result: IntakeResult, deps: IntakeDeps): Promise<void> {
+async function rememberDelivery(
+  deliveries: DeliveryLog,
+  source: string,
+  deliveryId: string,
+  result: IntakeResult,
+  requestId?: string,
+): Promise<void> {
   const ticket =
     result.kind === "accepted"
       ? { ticket_key: result.job.ticketKey, instance_id: result.job.instanceId }
@@ -189,10 +196,10 @@ async function rememberDelivery(source: string, deliveryId: string, result: Inta
           ? { ticket_key: result.job.ticketKey }
           : {};
   try {
-    await deps.deliveries!.remember(source, deliveryId, { decision: result.kind, ...ticket, at: new Date().toISOString() });
+    await deliveries.remember(source, deliveryId, { decision: result.kind, ...ticket, at: new Date().toISOString() });
   } catch (err) {
-    // The event is already queued: answering 500 now would only invite a second copy.
-    log("warn", "delivery_record_failed", { request_id: deps.requestId, source, error: errorName(err) });
+    // The event is already queued: failing the request now would only invite a second copy.
+    log("warn", "delivery_record_failed", { request_id: requestId, source, error: errorName(err) });
   }
 }
 
@@ -206,9 +213,11 @@ export const MAX_JSON_DEPTH = 64;
  */
 export const MAX_QUEUED_BYTES = 96_000;
 const MAX_TITLE_CHARS = 2_000;
-const MAX_LABELS = 100;
-const MAX_LABEL_CHARS = 256;
-const MAX_FIELD_CHARS = 2_000;
+// Labels only matter for routing, which has already seen them all; the job keeps a readable few.
+const MAX_LABELS = 50;
+const MAX_LABEL_CHARS = 100;
+const MAX_URL_CHARS = 2_000;
+const MAX_NAME_CHARS = 512;
 
 const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
 const encoder = new TextEncoder();
@@ -256,7 +265,7 @@ export function jsonDepthExceeds(text: string, limit: number): boolean {
  */
 function boundTicket(ticket: TicketEvent): TicketEvent {
   const labels = (list: readonly string[]) => list.slice(0, MAX_LABELS).map((l) => cut(l.toWellFormed(), MAX_LABEL_CHARS));
-  const optional = (text: string | undefined) => (text === undefined ? undefined : cut(text.toWellFormed(), MAX_FIELD_CHARS));
+  const optional = (text: string | undefined, max: number) => (text === undefined ? undefined : cut(text.toWellFormed(), max));
   return {
     ...ticket,
     key: ticket.key.toWellFormed(),
@@ -267,9 +276,9 @@ function boundTicket(ticket: TicketEvent): TicketEvent {
     labels: labels(ticket.labels),
     // Routing reads the whole list; only what is queued is capped.
     triggerLabels: ticket.triggerLabels.map((l) => l.toWellFormed()),
-    url: optional(ticket.url),
-    project: optional(ticket.project),
-    author: optional(ticket.author),
+    url: optional(ticket.url, MAX_URL_CHARS),
+    project: optional(ticket.project, MAX_NAME_CHARS),
+    author: optional(ticket.author, MAX_NAME_CHARS),
   };
 }
 
@@ -280,7 +289,7 @@ function boundComment(comment: TicketComment): TicketComment {
     key: comment.key.toWellFormed(),
     id: comment.id.toWellFormed(),
     text: capText(stripHidden(comment.text), MAX_DESCRIPTION_CHARS, "comment"),
-    author: comment.author === undefined ? undefined : cut(comment.author.toWellFormed(), MAX_FIELD_CHARS),
+    author: comment.author === undefined ? undefined : cut(comment.author.toWellFormed(), MAX_NAME_CHARS),
   };
 }
 
