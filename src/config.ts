@@ -18,6 +18,8 @@ export interface Config {
   follow: { intervalMs: number; maxMs: number };
   /** New sessions allowed per rolling hour and day; the rest wait, never dropped. */
   spend: { perHour: number; perDay: number; maxAcuLimit?: number };
+  /** Do everything but start sessions and write to trackers; answer with the would-be Devin request. */
+  dryRun: boolean;
   /** Raw env, for per-source settings such as `GITLAB_WEBHOOK_SECRET`. */
   env: Readonly<Record<string, unknown>>;
 }
@@ -80,6 +82,10 @@ const schema = z.object({
   DEVIN_MENTION: z.preprocess(emptyToUndefined, z.string().trim().min(2).max(64).default("@devin")),
   FOLLOW_INTERVAL_SECONDS: positive("FOLLOW_INTERVAL_SECONDS", 180, 10, 86_400),
   FOLLOW_MAX_HOURS: positive("FOLLOW_MAX_HOURS", 24, 0, 24 * 30),
+  DRY_RUN: z.preprocess(
+    (v) => (emptyToUndefined(v) === undefined ? "false" : String(v).trim().toLowerCase()),
+    z.enum(["true", "false", "1", "0", "yes", "no"], { error: "DRY_RUN must be true or false" }),
+  ),
   MAX_SESSIONS_PER_HOUR: positive("MAX_SESSIONS_PER_HOUR", 20, 1, 100_000),
   MAX_SESSIONS_PER_DAY: positive("MAX_SESSIONS_PER_DAY", 100, 1, 1_000_000),
   MAX_ACU_LIMIT: z.preprocess(
@@ -129,6 +135,7 @@ export function parseConfig(env: object): Parsed {
           webhookSecrets: splitSecrets(result.data.WEBHOOK_SECRET),
           playbooks: result.data.PLAYBOOKS,
           adminToken: result.data.ADMIN_TOKEN,
+          dryRun: ["true", "1", "yes"].includes(result.data.DRY_RUN),
           mention: result.data.DEVIN_MENTION.toLowerCase(),
           follow: { intervalMs: result.data.FOLLOW_INTERVAL_SECONDS * 1000, maxMs: result.data.FOLLOW_MAX_HOURS * 3_600_000 },
           spend: {

@@ -2,6 +2,7 @@ import { isBridgeComment } from "./comments";
 import type { Config } from "./config";
 import type { TicketComment } from "./sources/types";
 import type { TicketStore } from "./store/tickets";
+import { capText } from "./prompt";
 
 /** A comment to pass on to a ticket's existing session; what the queue carries. */
 export interface FollowUpJob {
@@ -53,6 +54,6 @@ export async function decideFollowUp(
 const MAX_FOLLOW_UP_CHARS = 10_000;
 
 export function followUpMessage(job: FollowUpJob): string {
-  const text = job.text.length > MAX_FOLLOW_UP_CHARS ? `${job.text.slice(0, MAX_FOLLOW_UP_CHARS)}\n[… truncated]` : job.text;
+  const text = capText(job.text, MAX_FOLLOW_UP_CHARS, "comment");
   return `New comment on ticket ${job.ticketId}${job.author ? ` by ${job.author}` : ""}:\n\n${text}`;
 }

@@ -10,6 +10,8 @@ import { sourceSettings } from "./sources/settings";
 import type { ParseResult, SourceSettings, TicketComment, TicketSource, WebhookRequest } from "./sources/types";
 import type { DeliveryLog } from "./store/deliveries";
 import type { TicketRecord, TicketStore } from "./store/tickets";
+import type { CreateSessionRequest } from "./devin/client";
+import { sessionRequest } from "./workflows/session";
 import { instanceIdFor, ticketKey, type TicketEvent, type TicketJob } from "./ticket";
 
 export type IntakeResult =
@@ -19,7 +21,8 @@ export type IntakeResult =
   | { kind: "duplicate"; record: TicketRecord }
   | { kind: "replayed"; deliveryId: string; ticketKey?: string }
   | { kind: "accepted"; job: TicketJob; retry: boolean }
-  | { kind: "forwarded"; job: FollowUpJob };
+  | { kind: "forwarded"; job: FollowUpJob }
+  | { kind: "dry_run"; job: TicketJob; request: CreateSessionRequest };
 
 export interface IntakeDeps {
   config: Config;
@@ -152,6 +155,11 @@ async function decide(source: TicketSource, req: WebhookRequest, settings: Sourc
     requestId: deps.requestId,
   });
   if (!job) return { kind: "invalid", reason: "the ticket's fields are too large to queue, even with the description cut" };
+  if (deps.config.dryRun) {
+    // Nothing is queued, so no session starts and no tracker is written to.
+    const { ticketApiDocsUrl, spend } = deps.config;
+    return { kind: "dry_run", job, request: sessionRequest(job, { ticketApiToken: "[redacted]", ticketApiDocsUrl, maxAcuLimit: spend.maxAcuLimit }) };
+  }
   await deps.enqueue(job);
   return { kind: "accepted", job, retry: existing?.status === "failed" };
 }

@@ -106,5 +106,6 @@ export function buildPrompt(ticket: TicketEvent, options: PromptOptions = {}): s
 }
 
 export function sessionTitle(ticket: TicketEvent): string {
-  return oneLine(stripHidden(`${ticket.tracker} ${ticket.id}: ${ticket.title}`), 200);
+  // Id first (what people search for), tracker last (what tells two trackers' WEB-1 apart).
+  return oneLine(stripHidden(`${ticket.id}: ${ticket.title} (${ticket.tracker})`), 200);
 }

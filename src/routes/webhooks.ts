@@ -64,6 +64,8 @@ webhooks.post("/:source/:secret?", requireConfig, requireJson, tooLarge, async (
     ticket_key,
     delivery_id: result.kind === "replayed" ? result.deliveryId : undefined,
     reason: "reason" in result ? result.reason : undefined,
+    // A dry run exists to show what Devin would get; the secret's value is already redacted.
+    devin_request: result.kind === "dry_run" ? result.request : undefined,
   });
 
   switch (result.kind) {
@@ -78,6 +80,11 @@ webhooks.post("/:source/:secret?", requireConfig, requireJson, tooLarge, async (
     case "duplicate":
       return c.json(
         { status: "duplicate", ticket_key: result.record.ticket_key, session_id: result.record.session_id, url: result.record.url },
+        200,
+      );
+    case "dry_run":
+      return c.json(
+        { status: "dry_run", ticket_key: result.job.ticketKey, label: result.job.label, devin_request: result.request },
         200,
       );
     case "forwarded":

@@ -1,4 +1,4 @@
-import { DevinApiError, type DevinClient, type DevinSession } from "../devin/client";
+import { DevinApiError, type CreateSessionRequest, type DevinClient, type DevinSession } from "../devin/client";
 import { buildPrompt, sessionTitle } from "../prompt";
 import type { TicketJob } from "../ticket";
 
@@ -33,14 +33,7 @@ export async function findOrCreateSession(
   try {
     const [existing] = await devin.findSessionsByTag(tag);
     if (existing) return { ok: true, created: false, session: pick(existing) };
-    const session = await devin.createSession({
-      prompt: buildPrompt(job.ticket, { ticketApiDocsUrl: settings.ticketApiDocsUrl }),
-      title: sessionTitle(job.ticket),
-      playbook_id: job.playbookId,
-      tags: [BRIDGE_TAG, tag, `source:${job.ticket.source}`],
-      session_secrets: [{ key: "TICKET_API_TOKEN", value: settings.ticketApiToken, sensitive: true }],
-      ...(settings.maxAcuLimit ? { max_acu_limit: settings.maxAcuLimit } : {}),
-    });
+    const session = await devin.createSession(sessionRequest(job, settings));
     if (!session?.session_id) {
       return { ok: false, retryable: true, httpStatus: 200, reason: "create answered without a session_id" };
     }
@@ -57,6 +50,18 @@ export async function findOrCreateSession(
     }
     throw err;
   }
+}
+
+/** The create call for a ticket: also what a dry run shows (with the secret's value redacted). */
+export function sessionRequest(job: TicketJob, settings: SessionSettings): CreateSessionRequest {
+  return {
+    prompt: buildPrompt(job.ticket, { ticketApiDocsUrl: settings.ticketApiDocsUrl }),
+    title: sessionTitle(job.ticket),
+    playbook_id: job.playbookId,
+    tags: [BRIDGE_TAG, sessionTag(job), `source:${job.ticket.source}`],
+    session_secrets: [{ key: "TICKET_API_TOKEN", value: settings.ticketApiToken, sensitive: true }],
+    ...(settings.maxAcuLimit ? { max_acu_limit: settings.maxAcuLimit } : {}),
+  };
 }
 
 function pick(s: DevinSession) {

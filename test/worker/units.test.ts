@@ -174,7 +174,7 @@ describe("prompt hygiene", () => {
     expect(prompt).toContain("Project: shop");
     expect(prompt).toContain("Reported by: alice");
     expect(prompt).not.toMatch(/SYSTEM|x\(\)|\u200b|\u202e|\u2066/);
-    expect(sessionTitle({ ...base, title: "A<!-- b -->\u200bC" })).toBe("Acme Tracker 42: AC");
+    expect(sessionTitle({ ...base, title: "A<!-- b -->\u200bC" })).toBe("42: AC (Acme Tracker)");
   });
 
   it("caps text without splitting a surrogate pair, and capping twice changes nothing", () => {

@@ -124,3 +124,25 @@ describe("status endpoints", () => {
   });
 });
 
+
+describe("dry run", () => {
+  it("answers with the would-be Devin request, secrets redacted, and starts nothing", async () => {
+    const t = ticket({ labels: ["devin-feature"] });
+    const { tag } = await idsFor(t.id, "devin-feature");
+    const res = await postWebhook(t, { env: { DRY_RUN: "true" } });
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    const body = JSON.parse(text) as { status: string; devin_request: Record<string, any> };
+    expect(body.status).toBe("dry_run");
+    expect(body.devin_request).toMatchObject({
+      playbook_id: "playbook-feature-0002",
+      tags: expect.arrayContaining([tag]),
+      session_secrets: [{ key: "TICKET_API_TOKEN", value: "[redacted]", sensitive: true }],
+    });
+    expect(body.devin_request.prompt).toContain(`Ticket ${t.id}: ${t.title}`);
+    expect(text).not.toContain(TEST_BINDINGS.TICKET_API_TOKEN);
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect(await devin.requests(tag)).toHaveLength(0);
+    expect(await trackerApi.requests(commentsPath(t.id))).toHaveLength(0);
+  });
+});

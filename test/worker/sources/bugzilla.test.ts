@@ -65,7 +65,7 @@ describe("Bugzilla (BMO Webhooks extension)", () => {
     );
     expect(create.body.playbook_id).toBe("playbook-autofix-0001");
     expect(create.body.title).toContain(TITLE);
-    expect(create.body.title).toContain("Bugzilla #1912345");
+    expect(create.body.title).toBe(`#1912345: ${TITLE} (Bugzilla)`);
     const prompt: string = create.body.prompt;
     expect(prompt.startsWith(`Ticket #1912345: ${TITLE}`)).toBe(true);
     expect(prompt).toContain("Tracker: Bugzilla");

@@ -62,7 +62,7 @@ describe("Redmine 7 native webhooks", () => {
     );
     expect(create.body.playbook_id).toBe("playbook-autofix-0001");
     expect(create.body.title).toContain(TITLE);
-    expect(create.body.title).toContain("Redmine #128");
+    expect(create.body.title).toMatch(/^#128: .* \(Redmine\)$/);
     const prompt: string = create.body.prompt;
     expect(prompt.startsWith(`Ticket #128: ${TITLE}`)).toBe(true);
     expect(prompt).toContain("Tracker: Redmine");
