@@ -9,8 +9,8 @@ import { serveLoopback } from "../test/support/serve.ts";
 import { createTrackerMock } from "../test/support/tracker-mock.ts";
 
 const root = resolve(import.meta.dirname, "..");
-const DEVIN_PORT = 8790;
-const TRACKER_PORT = 8791;
+const DEVIN_PORT = Number(process.env.DEVIN_MOCK_PORT ?? 8790);
+const TRACKER_PORT = Number(process.env.TRACKER_MOCK_PORT ?? 8791);
 const BRIDGE_PORT = Number(process.env.PORT ?? 8787);
 
 if (!existsSync(resolve(root, ".dev.vars"))) {
@@ -18,7 +18,8 @@ if (!existsSync(resolve(root, ".dev.vars"))) {
   console.log("created .dev.vars from .dev.vars.example (dummy values; the mock Devin accepts any key)");
 }
 
-const say = (who: string, text: string) => console.log(`\x1b[36m[${who}]\x1b[0m ${text}`);
+const color = process.stdout.isTTY && !process.env.NO_COLOR;
+const say = (who: string, text: string) => console.log(color ? `\x1b[36m[${who}]\x1b[0m ${text}` : `[${who}] ${text}`);
 const short = (text: string, max = 100) => (text.length > max ? `${text.slice(0, max - 1)}…` : text).replace(/\s+/g, " ");
 
 const devin = createDevinMock();
@@ -42,7 +43,8 @@ const devinServer = await serveLoopback(async (req) => {
   return res;
 }, DEVIN_PORT);
 
-const tracker = createTrackerMock();
+// Reads succeed too (Taiga reads an item's version before commenting): a tracker that agrees to everything.
+const tracker = createTrackerMock({ permissiveReads: true });
 const trackerServer = await serveLoopback(async (req) => {
   const text = req.method === "GET" ? "" : await req.clone().text();
   const res = await tracker.handle(req);
@@ -75,6 +77,8 @@ const vars: Record<string, string> = {
   TICKETS_COMMENT_URL: `${trackerServer.url}/api/tickets/{id}/comments`,
   FOLLOW_INTERVAL_SECONDS: "10",
   ...Object.fromEntries(sources.map((s) => [`${s}_BASE_URL`, trackerServer.url])),
+  // Plane's base URL is a workspace URL: its last segment is the workspace slug.
+  PLANE_BASE_URL: `${trackerServer.url}/local-workspace`,
 };
 const wrangler = spawn(
   process.execPath,

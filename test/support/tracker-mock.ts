@@ -22,7 +22,7 @@ export interface TrackerRequest {
   at: number;
 }
 
-export function createTrackerMock() {
+export function createTrackerMock(options: { permissiveReads?: boolean } = {}) {
   const requests: TrackerRequest[] = [];
   let routes: TrackerRoute[] = [];
 
@@ -54,7 +54,10 @@ export function createTrackerMock() {
     });
     const route = routes.find((r) => r.method === req.method && r.path === url.pathname);
     // Unrouted writes succeed, like a tracker that accepts any comment; unrouted reads are 404.
-    if (!route) return req.method === "GET" ? Response.json({ error: "no mock route" }, { status: 404 }) : Response.json({ id: requests.length }, { status: 201 });
+    if (!route) {
+      if (req.method !== "GET") return Response.json({ id: requests.length }, { status: 201 });
+      return options.permissiveReads ? Response.json({ id: requests.length, version: 1 }) : Response.json({ error: "no mock route" }, { status: 404 });
+    }
     return Response.json(route.body ?? {}, { status: route.status ?? 200, headers: route.headers });
   }
 

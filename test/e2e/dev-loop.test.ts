@@ -1,0 +1,74 @@
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SAMPLES } from "../../tools/signers";
+import { freePort } from "../support/wrangler-dev";
+
+const root = resolve(import.meta.dirname, "../..");
+
+// The operator's first ten minutes, as the README tells them: `npm run dev`, then `npm run send`
+// of every sample. Each must become a session on the mock Devin and a comment on the mock tracker.
+describe("npm run dev + npm run send", () => {
+  let dev: ChildProcess;
+  let output = "";
+  let url = "";
+  // Fresh local state: wrangler dev otherwise keeps KV and workflows in .wrangler/state between runs.
+  const state = mkdtempSync(join(tmpdir(), "bridge-dev-loop-"));
+
+  beforeAll(async () => {
+    const [port, devinPort, trackerPort] = [await freePort(), await freePort(), await freePort()];
+    url = `http://127.0.0.1:${port}`;
+    dev = spawn(process.execPath, ["scripts/dev.ts", "--ip", "127.0.0.1", "--inspector-port", String(await freePort()), "--persist-to", state], {
+      cwd: root,
+      env: { ...process.env, PORT: String(port), DEVIN_MOCK_PORT: String(devinPort), TRACKER_MOCK_PORT: String(trackerPort), NO_COLOR: "1", CI: "true" },
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
+    });
+    dev.stdout!.on("data", (d) => (output += d));
+    dev.stderr!.on("data", (d) => (output += d));
+    const deadline = Date.now() + 90_000;
+    while (Date.now() < deadline) {
+      const ok = await fetch(`${url}/health`).then((r) => r.ok, () => false);
+      if (ok) return;
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    throw new Error(`npm run dev did not come up:\n${output.slice(-3000)}`);
+  });
+
+  afterAll(async () => {
+    if (dev?.pid) {
+      try {
+        process.kill(-dev.pid, "SIGINT");
+      } catch {
+        // already gone
+      }
+      await new Promise((r) => setTimeout(r, 1_500));
+      try {
+        process.kill(-dev.pid, "SIGKILL");
+      } catch {
+        // already gone
+      }
+    }
+    rmSync(state, { recursive: true, force: true });
+  });
+
+  it("turns every sample into a session and an acknowledgement on the ticket", async () => {
+    const sources = Object.keys(SAMPLES);
+    for (const source of sources) {
+      const sent = spawnSync(process.execPath, ["scripts/send.ts", source, "--url", url], { cwd: root, encoding: "utf8" });
+      expect(sent.status, `${source}: ${sent.stdout}${sent.stderr}`).toBe(0);
+      expect(sent.stdout).toMatch(/20[02] /);
+    }
+    // gitea and forgejo share a sample but not a source: every source gets its own session.
+    const sessions = () => output.match(/\[devin\] POST \S+\/sessions 200 → session/g)?.length ?? 0;
+    const acks = () => output.match(/\[tracker\] (POST|PUT|PATCH) \S+ 20[01] .*Devin is working on this ticket/g)?.length ?? 0;
+    const deadline = Date.now() + 60_000;
+    while ((sessions() < sources.length || acks() < sources.length) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    expect(sessions(), output.slice(-4000)).toBe(sources.length);
+    expect(acks(), output.slice(-4000)).toBe(sources.length);
+  });
+});
