@@ -2,7 +2,9 @@ import { exports } from "cloudflare:workers";
 import { createExecutionContext, introspectWorkflowInstance, waitOnExecutionContext } from "cloudflare:test";
 import worker from "../../src/index";
 import { env } from "cloudflare:workers";
-import { instanceIdFor } from "../../src/ticket";
+import type { ParseResult } from "../../src/sources/types";
+import { instanceIdFor, type TicketEvent } from "../../src/ticket";
+import { expect } from "vitest";
 import { TEST_BINDINGS } from "../support/bindings";
 
 export const SECRET = TEST_BINDINGS.WEBHOOK_SECRET;
@@ -120,3 +122,36 @@ export const trackerApi = {
 };
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+const PLAYBOOKS = JSON.parse(TEST_BINDINGS.PLAYBOOKS) as Record<string, string>;
+
+/** Posts, expects 202 for the ticket, waits for its workflow, and returns Devin's single create. */
+export async function expectOneSession(source: string, keyInSource: string, post: () => Promise<Response>, label = "devin-autofix") {
+  const ids = await idsForKey(source, keyInSource, label);
+  await using run = await watchRun(ids.instanceId);
+  const res = await post();
+  expect(res.status).toBe(202);
+  expect(await res.json()).toMatchObject({ status: "accepted", ticket_key: ids.key, label, playbook: PLAYBOOKS[label] });
+  await run.waitForStatus("complete");
+  const creates = await devin.creates(ids.tag);
+  expect(creates).toHaveLength(1);
+  return { create: creates[0]!, tag: ids.tag };
+}
+
+/** 200 skipped, with a reason containing (or matching) `reason`. */
+export async function expectSkipped(res: Response, reason: string | RegExp): Promise<void> {
+  expect(res.status).toBe(200);
+  const body = (await res.json()) as { status: string; reason: string };
+  expect(body.status).toBe("skipped");
+  expect(body.reason).toMatch(reason);
+}
+
+export async function expectUnauthorized(res: Response): Promise<void> {
+  expect(res.status).toBe(401);
+  expect(((await res.json()) as { error: { code: string } }).error.code).toBe("unauthorized");
+}
+
+export function ticketOf(result: ParseResult): TicketEvent {
+  if (result.kind !== "ticket") throw new Error(`expected a ticket, got ${JSON.stringify(result)}`);
+  return result.ticket;
+}

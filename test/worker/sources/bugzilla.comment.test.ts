@@ -1,10 +1,9 @@
 import createFixture from "@fixtures/bugzilla-bmo-bug-create.json?raw";
 import { describe, expect, it } from "vitest";
 import { bugzilla } from "../../../src/sources/bugzilla";
-import type { ParseResult, SourceSettings, TrackerApi, WebhookRequest } from "../../../src/sources/types";
-import type { TicketEvent } from "../../../src/ticket";
+import type { SourceSettings, TrackerApi, WebhookRequest } from "../../../src/sources/types";
 import { TEST_BINDINGS } from "../../support/bindings";
-import { idsForKey, postWebhook, SECRET, trackerApi, watchRun } from "../helpers";
+import { idsForKey, postWebhook, SECRET, trackerApi, watchRun, ticketOf } from "../helpers";
 
 // Bug ids no other test file uses: the tracker mock's request log is shared by the whole run.
 const NO_SETTINGS: SourceSettings = { get: () => undefined };
@@ -32,10 +31,6 @@ function commentCreate(id: number, comment: Record<string, unknown> = {}) {
   return p;
 }
 
-function ticketOf(result: ParseResult): TicketEvent {
-  if (result.kind !== "ticket") throw new Error(`expected a ticket, got ${JSON.stringify(result)}`);
-  return result.ticket;
-}
 
 describe("Bugzilla comment back", () => {
   it("posts the comment with X-BUGZILLA-API-KEY", async () => {

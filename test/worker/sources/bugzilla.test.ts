@@ -4,7 +4,7 @@ import { bugzilla } from "../../../src/sources/bugzilla";
 import type { SourceSettings, WebhookRequest } from "../../../src/sources/types";
 import type { TicketEvent } from "../../../src/ticket";
 import { TEST_BINDINGS } from "../../support/bindings";
-import { SECRET, devin, idsForKey, postWebhook, sleep, trackerApi, watchRun } from "../helpers";
+import { SECRET, devin, postWebhook, sleep, trackerApi, expectSkipped, expectOneSession as oneSession } from "../helpers";
 
 const TITLE = "Checkout returns 500 when cart is empty";
 const BASE = "https://bugzilla.acme.test";
@@ -39,24 +39,9 @@ async function send(raw: string, o: { key?: string | null; path?: string; env?: 
   return postWebhook(raw, { path: o.path ?? "/webhooks/bugzilla", unsigned: true, headers, env: o.env });
 }
 
-async function expectSkipped(res: Response, reason: string | RegExp) {
-  expect(res.status).toBe(200);
-  const body = (await res.json()) as { status: string; reason: string };
-  expect(body.status).toBe("skipped");
-  expect(body.reason).toMatch(reason);
-}
 
-async function expectOneSession(id: number, post: () => Promise<Response>) {
-  const { instanceId, tag, key } = await idsForKey("bugzilla", String(id), "devin-autofix");
-  await using run = await watchRun(instanceId);
-  const res = await post();
-  expect(res.status).toBe(202);
-  expect(await res.json()).toMatchObject({ status: "accepted", ticket_key: key, playbook: "playbook-autofix-0001" });
-  await run.waitForStatus("complete");
-  const creates = await devin.creates(tag);
-  expect(creates).toHaveLength(1);
-  return { create: creates[0]!, tag };
-}
+const expectOneSession = (id: number, post: () => Promise<Response>) =>
+  oneSession("bugzilla", String(id), post);
 
 describe("Bugzilla (BMO Webhooks extension)", () => {
   it("starts one session from the real bug.create delivery, naming Bugzilla and the bug URL", async () => {

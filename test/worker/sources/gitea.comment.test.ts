@@ -1,9 +1,8 @@
 import openedFixture from "@fixtures/gitea-issue-opened.json?raw";
 import { describe, expect, it } from "vitest";
 import { forgejo, gitea, giteaApiBase } from "../../../src/sources/gitea";
-import type { ParseResult, SourceSettings, TicketSource, TrackerApi, WebhookRequest } from "../../../src/sources/types";
-import type { TicketEvent } from "../../../src/ticket";
-import { trackerApi } from "../helpers";
+import type { SourceSettings, TicketSource, TrackerApi, WebhookRequest } from "../../../src/sources/types";
+import { trackerApi, ticketOf } from "../helpers";
 
 // Repository names no other test file uses: the tracker mock's request log is shared by the whole run.
 const REPO = "acme/comments-gitea";
@@ -46,10 +45,6 @@ function commentPayload(number: number, edit: (p: any) => void = () => {}) {
   });
 }
 
-function ticketOf(result: ParseResult): TicketEvent {
-  if (result.kind !== "ticket") throw new Error(`expected a ticket, got ${JSON.stringify(result)}`);
-  return result.ticket;
-}
 
 describe("Gitea/Forgejo comment back", () => {
   it("records the instance API root the repository URL reveals, sub-path included", () => {

@@ -1,6 +1,6 @@
 import openedFixture from "@fixtures/gitea-issue-opened.json?raw";
 import { describe, expect, it } from "vitest";
-import { SECRET, devin, hmacHex, idsForKey, postWebhook, sleep, watchRun } from "../helpers";
+import { SECRET, devin, hmacHex, postWebhook, sleep, expectSkipped, expectOneSession as oneSession } from "../helpers";
 
 const TITLE = "Checkout returns 500 when cart is empty";
 const FIXTURE_SIGNATURE = "ddfa349fa70d4220e0d9cf3a2cae99cf7e102f1f62d3749d5f2d543062e75a12";
@@ -52,25 +52,9 @@ async function send(raw: string, o: SendOptions = {}): Promise<Response> {
   return postWebhook(raw, { path: o.path ?? `/webhooks/${flavour}`, unsigned: true, headers });
 }
 
-async function expectSkipped(res: Response, reason: string | RegExp) {
-  expect(res.status).toBe(200);
-  const body = (await res.json()) as { status: string; reason: string };
-  expect(body.status).toBe("skipped");
-  expect(body.reason).toMatch(reason);
-}
 
-/** Posts, waits for the workflow, and returns Devin's single create. */
-async function expectOneSession(source: Flavour, number: number, post: () => Promise<Response>) {
-  const { instanceId, tag, key } = await idsForKey(source, `acme/web-app#${number}`, "devin-autofix");
-  await using run = await watchRun(instanceId);
-  const res = await post();
-  expect(res.status).toBe(202);
-  expect(await res.json()).toMatchObject({ status: "accepted", ticket_key: key, playbook: "playbook-autofix-0001" });
-  await run.waitForStatus("complete");
-  const creates = await devin.creates(tag);
-  expect(creates).toHaveLength(1);
-  return { create: creates[0]!, tag };
-}
+const expectOneSession = (source: Flavour, number: number, post: () => Promise<Response>) =>
+  oneSession(source, `acme/web-app#${number}`, post);
 
 describe("Gitea issue webhooks", () => {
   it("skips the real `opened` delivery as is: its only label is `bug`", async () => {

@@ -1,9 +1,8 @@
 import labeledFixture from "@fixtures/github-issue-labeled.json?raw";
 import { describe, expect, it } from "vitest";
 import { github, githubApiBase } from "../../../src/sources/github";
-import type { ParseResult, SourceSettings, TrackerApi, WebhookRequest } from "../../../src/sources/types";
-import type { TicketEvent } from "../../../src/ticket";
-import { hmacHex, idsForKey, postWebhook, SECRET, trackerApi, watchRun } from "../helpers";
+import type { SourceSettings, TrackerApi, WebhookRequest } from "../../../src/sources/types";
+import { hmacHex, idsForKey, postWebhook, SECRET, trackerApi, watchRun, ticketOf } from "../helpers";
 
 // Repository names no other test file uses: the tracker mock's request log is shared by the whole run.
 const REPO = "acme/comments-gh";
@@ -33,10 +32,6 @@ function commentPayload(number: number, edit: (p: any) => void = () => {}) {
   });
 }
 
-function ticketOf(result: ParseResult): TicketEvent {
-  if (result.kind !== "ticket") throw new Error(`expected a ticket, got ${JSON.stringify(result)}`);
-  return result.ticket;
-}
 
 describe("GitHub comment back", () => {
   it("records the API base the repository URL reveals", () => {

@@ -1,7 +1,7 @@
 import openedFixture from "@fixtures/github-issue-opened.json?raw";
 import labeledFixture from "@fixtures/github-issue-labeled.json?raw";
 import { describe, expect, it } from "vitest";
-import { SECRET, devin, hmacHex, idsForKey, postWebhook, sleep, watchRun } from "../helpers";
+import { SECRET, devin, hmacHex, postWebhook, sleep, expectSkipped, expectOneSession as oneSession } from "../helpers";
 
 const TITLE = "Checkout returns 500 when cart is empty";
 const AUTOFIX = { id: 7790011201, name: "devin-autofix" };
@@ -39,25 +39,9 @@ async function send(raw: string, o: SendOptions = {}): Promise<Response> {
   return postWebhook(raw, { path: o.path ?? "/webhooks/github", unsigned: true, headers });
 }
 
-async function expectSkipped(res: Response, reason: string | RegExp) {
-  expect(res.status).toBe(200);
-  const body = (await res.json()) as { status: string; reason: string };
-  expect(body.status).toBe("skipped");
-  expect(body.reason).toMatch(reason);
-}
 
-/** Posts, waits for the workflow, and returns Devin's single create. */
-async function expectOneSession(number: number, post: () => Promise<Response>) {
-  const { instanceId, tag, key } = await idsForKey("github", `acme/web-app#${number}`, "devin-autofix");
-  await using run = await watchRun(instanceId);
-  const res = await post();
-  expect(res.status).toBe(202);
-  expect(await res.json()).toMatchObject({ status: "accepted", ticket_key: key, playbook: "playbook-autofix-0001" });
-  await run.waitForStatus("complete");
-  const creates = await devin.creates(tag);
-  expect(creates).toHaveLength(1);
-  return { create: creates[0]!, tag };
-}
+const expectOneSession = (number: number, post: () => Promise<Response>) =>
+  oneSession("github", `acme/web-app#${number}`, post);
 
 describe("GitHub issues webhooks", () => {
   it("starts one session from the real `labeled` delivery, naming GitHub and the issue", async () => {

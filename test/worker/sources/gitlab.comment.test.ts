@@ -1,9 +1,8 @@
 import openFixture from "@fixtures/gitlab-issue-open.json?raw";
 import { describe, expect, it } from "vitest";
 import { gitlab } from "../../../src/sources/gitlab";
-import type { ParseResult, SourceSettings, TrackerApi, WebhookRequest } from "../../../src/sources/types";
-import type { TicketEvent } from "../../../src/ticket";
-import { trackerApi } from "../helpers";
+import type { SourceSettings, TrackerApi, WebhookRequest } from "../../../src/sources/types";
+import { trackerApi, ticketOf } from "../helpers";
 
 // A project id and path no other test file uses: the tracker mock's request log is shared by the whole run.
 const PROJECT_ID = 9317;
@@ -53,10 +52,6 @@ function notePayload(iid: number, edit: (p: any) => void = () => {}) {
   return p;
 }
 
-function ticketOf(result: ParseResult): TicketEvent {
-  if (result.kind !== "ticket") throw new Error(`expected a ticket, got ${JSON.stringify(result)}`);
-  return result.ticket;
-}
 
 describe("GitLab comment back", () => {
   it("records the project id, the iid and the instance root", () => {

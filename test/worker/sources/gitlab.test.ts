@@ -1,7 +1,7 @@
 import openFixture from "@fixtures/gitlab-issue-open.json?raw";
 import { describe, expect, it } from "vitest";
 import { verifyStandardWebhook } from "../../../src/sources/standard-webhooks";
-import { SECRET, devin, idsForKey, postWebhook, sleep, watchRun } from "../helpers";
+import { SECRET, devin, idsForKey, postWebhook, sleep, expectSkipped, expectUnauthorized, expectOneSession as oneSession } from "../helpers";
 
 const TITLE = "Checkout returns 500 when cart is empty";
 // The README's signing token: whsec_ + base64(SHA-256 of the test secret).
@@ -57,30 +57,10 @@ async function signed(raw: string, secret = SIGNING_SECRET, timestamp = Math.flo
   };
 }
 
-async function expectSkipped(res: Response, reason: string | RegExp) {
-  expect(res.status).toBe(200);
-  const body = (await res.json()) as { status: string; reason: string };
-  expect(body.status).toBe("skipped");
-  expect(body.reason).toMatch(reason);
-}
 
-async function expectUnauthorized(res: Response) {
-  expect(res.status).toBe(401);
-  expect(((await res.json()) as { error: { code: string } }).error.code).toBe("unauthorized");
-}
 
-/** Posts, waits for the workflow, and returns Devin's single create. */
-async function expectOneSession(iid: number, post: () => Promise<Response>) {
-  const { instanceId, tag, key } = await idsForKey("gitlab", `acme/web-app#${iid}`, "devin-autofix");
-  await using run = await watchRun(instanceId);
-  const res = await post();
-  expect(res.status).toBe(202);
-  expect(await res.json()).toMatchObject({ status: "accepted", ticket_key: key, playbook: "playbook-autofix-0001" });
-  await run.waitForStatus("complete");
-  const creates = await devin.creates(tag);
-  expect(creates).toHaveLength(1);
-  return { create: creates[0]!, tag };
-}
+const expectOneSession = (iid: number, post: () => Promise<Response>) =>
+  oneSession("gitlab", `acme/web-app#${iid}`, post);
 
 describe("GitLab issue webhooks", () => {
   it("starts one session from the real `open` delivery, and a redelivery is a duplicate", async () => {

@@ -1,9 +1,8 @@
 import createdFixture from "@fixtures/jira-dc-issue-created.json?raw";
 import { describe, expect, it } from "vitest";
 import { jira } from "../../../src/sources/jira";
-import type { ParseResult, SourceSettings, TrackerApi, WebhookRequest } from "../../../src/sources/types";
-import type { TicketEvent } from "../../../src/ticket";
-import { trackerApi } from "../helpers";
+import type { SourceSettings, TrackerApi, WebhookRequest } from "../../../src/sources/types";
+import { trackerApi, ticketOf } from "../helpers";
 
 // Issue keys no other test file uses: the tracker mock's request log is shared by the whole run.
 const NO_SETTINGS: SourceSettings = { get: () => undefined };
@@ -48,10 +47,6 @@ function commentCreated(key: string, edit: (p: any) => void = () => {}) {
   return p;
 }
 
-function ticketOf(result: ParseResult): TicketEvent {
-  if (result.kind !== "ticket") throw new Error(`expected a ticket, got ${JSON.stringify(result)}`);
-  return result.ticket;
-}
 
 describe("Jira comment back (Data Center REST v2)", () => {
   it("records the instance root from issue.self, context path included", () => {

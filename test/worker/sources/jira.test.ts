@@ -1,6 +1,6 @@
 import createdFixture from "@fixtures/jira-dc-issue-created.json?raw";
 import { describe, expect, it } from "vitest";
-import { SECRET, devin, hmacHex, idsForKey, postWebhook, sleep, watchRun } from "../helpers";
+import { SECRET, devin, hmacHex, idsForKey, postWebhook, sleep, expectSkipped, expectUnauthorized, expectOneSession as oneSession } from "../helpers";
 
 const TITLE = "Checkout returns 500 when cart is empty";
 const PATH_SECRET = `/webhooks/jira/${SECRET}`;
@@ -35,30 +35,10 @@ function dc(raw: string, path = PATH_SECRET) {
   return postWebhook(raw, { path, unsigned: true });
 }
 
-async function expectSkipped(res: Response, reason: string | RegExp) {
-  expect(res.status).toBe(200);
-  const body = (await res.json()) as { status: string; reason: string };
-  expect(body.status).toBe("skipped");
-  expect(body.reason).toMatch(reason);
-}
 
-async function expectUnauthorized(res: Response) {
-  expect(res.status).toBe(401);
-  expect(((await res.json()) as { error: { code: string } }).error.code).toBe("unauthorized");
-}
 
-/** Posts, waits for the workflow, and returns Devin's single create. */
-async function expectOneSession(key: string, post: () => Promise<Response>) {
-  const ids = await idsForKey("jira", key, "devin-autofix");
-  await using run = await watchRun(ids.instanceId);
-  const res = await post();
-  expect(res.status).toBe(202);
-  expect(await res.json()).toMatchObject({ status: "accepted", ticket_key: ids.key, playbook: "playbook-autofix-0001" });
-  await run.waitForStatus("complete");
-  const creates = await devin.creates(ids.tag);
-  expect(creates).toHaveLength(1);
-  return { create: creates[0]!, tag: ids.tag };
-}
+const expectOneSession = (key: string, post: () => Promise<Response>) =>
+  oneSession("jira", key, post);
 
 describe("Jira issue webhooks", () => {
   it("starts one session from the real Data Center delivery, and a redelivery is a duplicate", async () => {

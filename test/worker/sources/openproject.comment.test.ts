@@ -1,9 +1,8 @@
 import createdFixture from "@fixtures/openproject-work-package-created.json?raw";
 import { describe, expect, it } from "vitest";
 import { openproject } from "../../../src/sources/openproject";
-import type { ParseResult, SourceSettings, TrackerApi, WebhookRequest } from "../../../src/sources/types";
-import type { TicketEvent } from "../../../src/ticket";
-import { hmacHex, postWebhook, SECRET, trackerApi } from "../helpers";
+import type { SourceSettings, TrackerApi, WebhookRequest } from "../../../src/sources/types";
+import { hmacHex, postWebhook, SECRET, trackerApi, ticketOf } from "../helpers";
 
 // Work package ids no other test file uses: the tracker mock's request log is shared by the whole run.
 const NO_SETTINGS: SourceSettings = { get: () => undefined };
@@ -38,10 +37,6 @@ function commented(id: number, edit: (p: any) => void = () => {}) {
   return p;
 }
 
-function ticketOf(result: ParseResult): TicketEvent {
-  if (result.kind !== "ticket") throw new Error(`expected a ticket, got ${JSON.stringify(result)}`);
-  return result.ticket;
-}
 
 describe("OpenProject comment back", () => {
   it("posts an activity with Basic apikey:<token>, one markdown paragraph per line", async () => {

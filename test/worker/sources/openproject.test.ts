@@ -1,6 +1,6 @@
 import body from "@fixtures/openproject-work-package-created.json?raw";
 import { describe, expect, it } from "vitest";
-import { devin, hmacHex, idsForKey, postWebhook, SECRET, sleep, watchRun } from "../helpers";
+import { devin, hmacHex, idsForKey, postWebhook, SECRET, sleep, watchRun, expectSkipped } from "../helpers";
 
 const TITLE = "Checkout returns 500 when cart is empty";
 // From fixtures/README.md: what OpenProject itself sent for these bytes.
@@ -25,12 +25,6 @@ const updatedWithCategory = (name: string) => (p: any) => {
   p.work_package._embedded.category = { _type: "Category", id: 2, name };
 };
 
-async function expectSkipped(res: Response, reason: string) {
-  expect(res.status).toBe(200);
-  const json = (await res.json()) as { status: string; reason: string };
-  expect(json.status).toBe("skipped");
-  expect(json.reason).toContain(reason);
-}
 
 describe("OpenProject webhooks", () => {
   it("start one session for the fixture selected by ?label=, and answer a redelivery as a duplicate", async () => {

@@ -1,9 +1,8 @@
 import createdFixture from "@fixtures/plane-issue-created.json?raw";
 import { describe, expect, it } from "vitest";
 import { plane } from "../../../src/sources/plane";
-import type { ParseResult, SourceSettings, TrackerApi, WebhookRequest } from "../../../src/sources/types";
-import type { TicketEvent } from "../../../src/ticket";
-import { hmacHex, postWebhook, SECRET, trackerApi } from "../helpers";
+import type { SourceSettings, TrackerApi, WebhookRequest } from "../../../src/sources/types";
+import { hmacHex, postWebhook, SECRET, trackerApi, ticketOf } from "../helpers";
 
 const PROJECT_ID = "22b6fc9c-1849-45da-b103-52a3e3a6b4c1";
 const FIXTURE_ID = "e3f1a2b4-5c6d-4e7f-8a9b-0c1d2e3f4a5b";
@@ -54,10 +53,6 @@ function commented(issue: string, edit: (p: any) => void = () => {}) {
   return p;
 }
 
-function ticketOf(result: ParseResult): TicketEvent {
-  if (result.kind !== "ticket") throw new Error(`expected a ticket, got ${JSON.stringify(result)}`);
-  return result.ticket;
-}
 
 describe("Plane comment back", () => {
   it("records the project UUID the comment path needs", () => {

@@ -1,9 +1,8 @@
 import createdFixture from "@fixtures/redmine-issue-created.json?raw";
 import { describe, expect, it } from "vitest";
 import { redmine } from "../../../src/sources/redmine";
-import type { ParseResult, SourceSettings, TrackerApi, WebhookRequest } from "../../../src/sources/types";
-import type { TicketEvent } from "../../../src/ticket";
-import { hmacHex, idsForKey, postWebhook, SECRET, trackerApi, watchRun } from "../helpers";
+import type { SourceSettings, TrackerApi, WebhookRequest } from "../../../src/sources/types";
+import { hmacHex, idsForKey, postWebhook, SECRET, trackerApi, watchRun, ticketOf } from "../helpers";
 
 // Issue ids no other test file uses: the tracker mock and mock Devin are shared by the whole run.
 const NO_SETTINGS: SourceSettings = { get: () => undefined };
@@ -35,10 +34,6 @@ function plugin(action: string, id: number, extra: Record<string, unknown> = {})
   };
 }
 
-function ticketOf(result: ParseResult): TicketEvent {
-  if (result.kind !== "ticket") throw new Error(`expected a ticket, got ${JSON.stringify(result)}`);
-  return result.ticket;
-}
 
 describe("Redmine comment back", () => {
   it("puts the notes on the issue with X-Redmine-API-Key", async () => {

@@ -2,7 +2,7 @@ import createdFixture from "@fixtures/redmine-issue-created.json?raw";
 import { describe, expect, it } from "vitest";
 import { redmine } from "../../../src/sources/redmine";
 import type { SourceSettings, WebhookRequest } from "../../../src/sources/types";
-import { SECRET, devin, hmacHex, idsForKey, postWebhook, sleep, watchRun } from "../helpers";
+import { SECRET, devin, hmacHex, postWebhook, sleep, expectSkipped, expectOneSession as oneSession } from "../helpers";
 
 const TITLE = "Checkout returns 500 when cart is empty";
 const FIXTURE_SIGNATURE = "sha256=184bc34dd90dbbee4ee5669bf3150787c401f7c6b760086c823faadfe2edc79f";
@@ -36,24 +36,9 @@ async function send(raw: string, o: { secret?: string; signature?: string | null
   return postWebhook(raw, { path: o.path ?? "/webhooks/redmine", unsigned: true, headers, env: o.env });
 }
 
-async function expectSkipped(res: Response, reason: string | RegExp) {
-  expect(res.status).toBe(200);
-  const body = (await res.json()) as { status: string; reason: string };
-  expect(body.status).toBe("skipped");
-  expect(body.reason).toMatch(reason);
-}
 
-async function expectOneSession(id: number, post: () => Promise<Response>) {
-  const { instanceId, tag, key } = await idsForKey("redmine", String(id), "devin-autofix");
-  await using run = await watchRun(instanceId);
-  const res = await post();
-  expect(res.status).toBe(202);
-  expect(await res.json()).toMatchObject({ status: "accepted", ticket_key: key, playbook: "playbook-autofix-0001" });
-  await run.waitForStatus("complete");
-  const creates = await devin.creates(tag);
-  expect(creates).toHaveLength(1);
-  return { create: creates[0]!, tag };
-}
+const expectOneSession = (id: number, post: () => Promise<Response>) =>
+  oneSession("redmine", String(id), post);
 
 describe("Redmine 7 native webhooks", () => {
   it("starts one session from the real issue.created delivery, naming Redmine and the issue URL", async () => {

@@ -1,9 +1,8 @@
 import createdFixture from "@fixtures/taiga-issue-created.json?raw";
 import { describe, expect, it } from "vitest";
 import { taiga } from "../../../src/sources/taiga";
-import type { ParseResult, SourceSettings, TrackerApi, WebhookRequest } from "../../../src/sources/types";
-import type { TicketEvent } from "../../../src/ticket";
-import { hmacHex, idsForKey, postWebhook, SECRET, trackerApi, watchRun } from "../helpers";
+import type { SourceSettings, TrackerApi, WebhookRequest } from "../../../src/sources/types";
+import { hmacHex, idsForKey, postWebhook, SECRET, trackerApi, watchRun, ticketOf } from "../helpers";
 
 const PROJECT = "https://taiga.acme.test/project/acme-web-app";
 const NO_SETTINGS: SourceSettings = { get: () => undefined };
@@ -37,10 +36,6 @@ function commented(ref: number, edit: (p: any) => void = () => {}) {
   });
 }
 
-function ticketOf(result: ParseResult): TicketEvent {
-  if (result.kind !== "ticket") throw new Error(`expected a ticket, got ${JSON.stringify(result)}`);
-  return result.ticket;
-}
 
 describe("Taiga comment back", () => {
   it("records the item type, its global id and the instance origin", () => {

@@ -1,6 +1,6 @@
 import body from "@fixtures/taiga-issue-created.json?raw";
 import { describe, expect, it } from "vitest";
-import { devin, hmacHex, idsForKey, postWebhook, SECRET, sleep, watchRun } from "../helpers";
+import { devin, hmacHex, idsForKey, postWebhook, SECRET, sleep, watchRun, expectSkipped } from "../helpers";
 
 const TITLE = "Checkout returns 500 when cart is empty";
 // From fixtures/README.md: what Taiga itself sent for these bytes.
@@ -27,12 +27,6 @@ const tagChange = (from: unknown[], to: unknown[]) => (p: any) => {
   p.change = { comment: "", comment_html: "", delete_comment_date: null, comment_versions: null, diff: { tags: { from, to } } };
 };
 
-async function expectSkipped(res: Response, reason: string) {
-  expect(res.status).toBe(200);
-  const json = (await res.json()) as { status: string; reason: string };
-  expect(json.status).toBe("skipped");
-  expect(json.reason).toContain(reason);
-}
 
 describe("Taiga webhooks", () => {
   it("start one session for the fixture selected by ?label=, and answer a redelivery as a duplicate", async () => {

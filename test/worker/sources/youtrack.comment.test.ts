@@ -1,9 +1,8 @@
 import createdFixture from "@fixtures/youtrack-workflow-issue-created.json?raw";
 import { describe, expect, it } from "vitest";
 import { youtrack } from "../../../src/sources/youtrack";
-import type { ParseResult, SourceSettings, TrackerApi, WebhookRequest } from "../../../src/sources/types";
-import type { TicketEvent } from "../../../src/ticket";
-import { trackerApi } from "../helpers";
+import type { SourceSettings, TrackerApi, WebhookRequest } from "../../../src/sources/types";
+import { trackerApi, ticketOf } from "../helpers";
 
 // Issue ids no other test file uses: the tracker mock's request log is shared by the whole run.
 const NO_SETTINGS: SourceSettings = { get: () => undefined };
@@ -30,10 +29,6 @@ function commentPayload(id: string, edit: (p: any) => void = () => {}) {
   return p;
 }
 
-function ticketOf(result: ParseResult): TicketEvent {
-  if (result.kind !== "ticket") throw new Error(`expected a ticket, got ${JSON.stringify(result)}`);
-  return result.ticket;
-}
 
 describe("YouTrack comment back", () => {
   it("records the instance root from the issue URL, sub-path included", () => {

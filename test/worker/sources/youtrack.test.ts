@@ -1,6 +1,6 @@
 import createdFixture from "@fixtures/youtrack-workflow-issue-created.json?raw";
 import { describe, expect, it } from "vitest";
-import { SECRET, devin, idsForKey, postWebhook, sleep, watchRun } from "../helpers";
+import { SECRET, devin, idsForKey, postWebhook, sleep, expectSkipped, expectUnauthorized, expectOneSession as oneSession } from "../helpers";
 
 const TITLE = "Checkout returns 500 when cart is empty";
 
@@ -35,30 +35,10 @@ function send(raw: string, o: SendOptions = {}) {
   return postWebhook(raw, { path: o.path ?? "/webhooks/youtrack", unsigned: true, headers, env: o.env });
 }
 
-async function expectSkipped(res: Response, reason: string | RegExp) {
-  expect(res.status).toBe(200);
-  const body = (await res.json()) as { status: string; reason: string };
-  expect(body.status).toBe("skipped");
-  expect(body.reason).toMatch(reason);
-}
 
-async function expectUnauthorized(res: Response) {
-  expect(res.status).toBe(401);
-  expect(((await res.json()) as { error: { code: string } }).error.code).toBe("unauthorized");
-}
 
-/** Posts, waits for the workflow, and returns Devin's single create. */
-async function expectOneSession(id: string, post: () => Promise<Response>, label = "devin-autofix") {
-  const ids = await idsForKey("youtrack", id, label);
-  await using run = await watchRun(ids.instanceId);
-  const res = await post();
-  expect(res.status).toBe(202);
-  expect(await res.json()).toMatchObject({ status: "accepted", ticket_key: ids.key, label });
-  await run.waitForStatus("complete");
-  const creates = await devin.creates(ids.tag);
-  expect(creates).toHaveLength(1);
-  return { create: creates[0]!, tag: ids.tag };
-}
+const expectOneSession = (id: string, post: () => Promise<Response>, label = "devin-autofix") =>
+  oneSession("youtrack", id, post, label);
 
 describe("YouTrack workflow webhooks", () => {
   it("starts one session from the workflow's body, and a redelivery is a duplicate", async () => {

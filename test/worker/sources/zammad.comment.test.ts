@@ -1,9 +1,8 @@
 import createdFixture from "@fixtures/zammad-ticket-created.json?raw";
 import { describe, expect, it } from "vitest";
 import { zammad } from "../../../src/sources/zammad";
-import type { ParseResult, SourceSettings, TrackerApi, WebhookRequest } from "../../../src/sources/types";
-import type { TicketEvent } from "../../../src/ticket";
-import { hmacHex, postWebhook, SECRET, trackerApi } from "../helpers";
+import type { SourceSettings, TrackerApi, WebhookRequest } from "../../../src/sources/types";
+import { hmacHex, postWebhook, SECRET, trackerApi, ticketOf } from "../helpers";
 
 // One path serves every ticket: calls are told apart by ticket ids no other test uses.
 const PATH = "/api/v1/ticket_articles";
@@ -41,10 +40,6 @@ function reply(id: number, edit: (p: any) => void = () => {}) {
   return p;
 }
 
-function ticketOf(result: ParseResult): TicketEvent {
-  if (result.kind !== "ticket") throw new Error(`expected a ticket, got ${JSON.stringify(result)}`);
-  return result.ticket;
-}
 
 async function articlesFor(ticketId: number) {
   return (await trackerApi.requests(PATH)).filter((c) => (c.body as { ticket_id?: unknown })?.ticket_id === ticketId);

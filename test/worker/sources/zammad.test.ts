@@ -1,6 +1,6 @@
 import body from "@fixtures/zammad-ticket-created.json?raw";
 import { describe, expect, it } from "vitest";
-import { devin, hmacHex, idsForKey, postWebhook, SECRET, sleep, watchRun } from "../helpers";
+import { devin, hmacHex, idsForKey, postWebhook, SECRET, sleep, watchRun, expectSkipped } from "../helpers";
 
 const TITLE = "Checkout returns 500 when cart is empty";
 // From fixtures/README.md: what Zammad itself sent for these bytes.
@@ -21,12 +21,6 @@ function variant(id: number, edit: (p: any) => void = () => {}): string {
   return JSON.stringify(p);
 }
 
-async function expectSkipped(res: Response, reason: string) {
-  expect(res.status).toBe(200);
-  const json = (await res.json()) as { status: string; reason: string };
-  expect(json.status).toBe("skipped");
-  expect(json.reason).toContain(reason);
-}
 
 describe("Zammad webhooks", () => {
   it("start one session for the fixture selected by ?label=, and answer a redelivery as a duplicate", async () => {
