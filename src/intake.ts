@@ -248,21 +248,35 @@ function readJson(raw: Uint8Array): Json {
   }
 }
 
-/** True when arrays/objects nest deeper than `limit`; brackets inside strings do not count. One pass, no allocation. */
+/**
+ * True when arrays/objects nest deeper than `limit`; brackets inside strings do not count. One pass,
+ * jumping with native regex search from one structural character to the next (and over strings
+ * whole), so a 64 KiB description costs a few searches rather than a JavaScript loop per character.
+ */
 export function jsonDepthExceeds(text: string, limit: number): boolean {
+  const structural = /["[\]{}]/g;
+  const stringEnd = /["\\]/g;
   let depth = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 0x5c) i++;
-      else if (c === 0x22) inString = false;
-    } else if (c === 0x22) inString = true;
-    else if (c === 0x5b || c === 0x7b) {
+  let i = 0;
+  for (;;) {
+    structural.lastIndex = i;
+    const at = structural.exec(text)?.index;
+    if (at === undefined) return false;
+    const c = text.charCodeAt(at);
+    i = at + 1;
+    if (c === 0x22) {
+      for (;;) {
+        stringEnd.lastIndex = i;
+        const end = stringEnd.exec(text)?.index;
+        if (end === undefined) return false;
+        i = end + 1;
+        if (text.charCodeAt(end) === 0x22) break;
+        i++; // an escape: skip the escaped character
+      }
+    } else if (c === 0x5b || c === 0x7b) {
       if (++depth > limit) return true;
-    } else if (c === 0x5d || c === 0x7d) depth--;
+    } else depth--;
   }
-  return false;
 }
 
 /**
@@ -271,19 +285,24 @@ export function jsonDepthExceeds(text: string, limit: number): boolean {
  * Sizes are capped so the job fits a queue message; routing has already seen
  * every label.
  */
+/** Lone surrogates become U+FFFD; the common, well-formed text is returned as is, without a copy. */
+function wellFormed(text: string): string {
+  return text.isWellFormed() ? text : text.toWellFormed();
+}
+
 function boundTicket(ticket: TicketEvent): TicketEvent {
-  const labels = (list: readonly string[]) => list.slice(0, MAX_LABELS).map((l) => cut(l.toWellFormed(), MAX_LABEL_CHARS));
-  const optional = (text: string | undefined, max: number) => (text === undefined ? undefined : cut(text.toWellFormed(), max));
+  const labels = (list: readonly string[]) => list.slice(0, MAX_LABELS).map((l) => cut(wellFormed(l), MAX_LABEL_CHARS));
+  const optional = (text: string | undefined, max: number) => (text === undefined ? undefined : cut(wellFormed(text), max));
   return {
     ...ticket,
-    key: ticket.key.toWellFormed(),
-    id: ticket.id.toWellFormed(),
-    title: cut(ticket.title.toWellFormed(), MAX_TITLE_CHARS),
+    key: wellFormed(ticket.key),
+    id: wellFormed(ticket.id),
+    title: cut(wellFormed(ticket.title), MAX_TITLE_CHARS),
     // Cut in fitForQueue, from the full text, so the note counts what the ticket really holds.
-    description: ticket.description.toWellFormed(),
+    description: wellFormed(ticket.description),
     labels: labels(ticket.labels),
     // Routing reads the whole list; only what is queued is capped.
-    triggerLabels: ticket.triggerLabels.map((l) => l.toWellFormed()),
+    triggerLabels: ticket.triggerLabels.map((l) => wellFormed(l)),
     url: optional(ticket.url, MAX_URL_CHARS),
     project: optional(ticket.project, MAX_NAME_CHARS),
     author: optional(ticket.author, MAX_NAME_CHARS),
@@ -294,10 +313,10 @@ function boundTicket(ticket: TicketEvent): TicketEvent {
 function boundComment(comment: TicketComment): TicketComment {
   return {
     ...comment,
-    key: comment.key.toWellFormed(),
-    id: comment.id.toWellFormed(),
+    key: wellFormed(comment.key),
+    id: wellFormed(comment.id),
     text: capText(stripHidden(comment.text), MAX_DESCRIPTION_CHARS, "comment"),
-    author: comment.author === undefined ? undefined : cut(comment.author.toWellFormed(), MAX_NAME_CHARS),
+    author: comment.author === undefined ? undefined : cut(wellFormed(comment.author), MAX_NAME_CHARS),
   };
 }
 
@@ -307,7 +326,9 @@ function fitForQueue(job: TicketJob): TicketJob | null {
   const triggerLabels = job.ticket.triggerLabels.slice(0, MAX_LABELS).map((l) => cut(l, MAX_LABEL_CHARS));
   for (let max = MAX_DESCRIPTION_CHARS; max >= 500; max = Math.floor(max / 2)) {
     const fitted: TicketJob = { ...job, ticket: { ...job.ticket, triggerLabels, description: capText(full, max) } };
-    if (encoder.encode(JSON.stringify(fitted)).byteLength <= MAX_QUEUED_BYTES) return fitted;
+    const json = JSON.stringify(fitted);
+    // A UTF-16 unit is at most 3 bytes of UTF-8: most jobs fit without encoding them to find out.
+    if (json.length * 3 <= MAX_QUEUED_BYTES || encoder.encode(json).byteLength <= MAX_QUEUED_BYTES) return fitted;
   }
   return null;
 }
