@@ -3,23 +3,33 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TEST_BINDINGS } from "../support/bindings";
 import { createDevinMock } from "../support/devin-mock";
 import { serveLoopback } from "../support/serve";
+import { createTrackerMock } from "../support/tracker-mock";
 import { startWranglerDev, type DevServer } from "../support/wrangler-dev";
 
 // Boots the real wrangler.toml under `wrangler dev`: catches binding mistakes
 // (queue names, workflow class, KV binding) that the in-process tests cannot.
 describe("wrangler dev with the real wrangler.toml", () => {
   const devin = createDevinMock({ apiKey: TEST_BINDINGS.DEVIN_API_KEY });
+  const tracker = createTrackerMock();
   let mock: Awaited<ReturnType<typeof serveLoopback>>;
+  let trackerServer: Awaited<ReturnType<typeof serveLoopback>>;
   let bridge: DevServer;
 
   beforeAll(async () => {
     mock = await serveLoopback(devin.handle);
-    bridge = await startWranglerDev({ ...TEST_BINDINGS, DEVIN_API_BASE: mock.url });
+    trackerServer = await serveLoopback(tracker.handle);
+    // Only loopback: the test bindings' `*.mock` hosts exist only inside the vitest pool.
+    bridge = await startWranglerDev({
+      ...TEST_BINDINGS,
+      DEVIN_API_BASE: mock.url,
+      TICKETS_COMMENT_URL: `${trackerServer.url}/api/tickets/{id}/comments`,
+      BUGZILLA_BASE_URL: trackerServer.url,
+    });
   });
 
   afterAll(async () => {
     await bridge?.stop();
-    await mock?.close();
+    await Promise.all([mock?.close(), trackerServer?.close()]);
   });
 
   it("turns a signed ticket into one Devin session, and a redelivery into a duplicate", async () => {
@@ -57,7 +67,12 @@ describe("wrangler dev with the real wrangler.toml", () => {
     }
     expect(again).toMatchObject({ status: "duplicate", session_id: devin.sessions[0]!.session_id });
     await new Promise((r) => setTimeout(r, 1_500));
-    expect(devin.requests.filter((r) => r.method === "POST")).toHaveLength(1);
+    expect(devin.requests.filter((r) => r.method === "POST" && r.path.endsWith("/sessions"))).toHaveLength(1);
+    // The ticket was told, with the session link.
+    const findAck = () => tracker.requests.find((r) => r.path === `/api/tickets/${ticket.id}/comments`);
+    while (!findAck() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    const ack = findAck();
+    expect(String((ack?.body as { body?: string })?.body)).toContain(devin.sessions[0]!.url);
 
     // No secret in anything the bridge printed.
     const output = bridge.output();
