@@ -11,6 +11,8 @@ export const TEST_BINDINGS = {
   // Bugzilla sends no description: the bridge reads comment 0 from its REST API (the tracker mock).
   BUGZILLA_BASE_URL: "http://tracker.mock",
   BUGZILLA_API_KEY: "bz-test-key-5e6f",
+  // Redmine 7's payload carries no URL: write-back needs the base (the tracker mock).
+  REDMINE_BASE_URL: "http://tracker.mock",
   // Write-back for the generic source, and the status endpoints.
   TICKETS_COMMENT_URL: "http://tracker.mock/api/tickets/{id}/comments",
   ADMIN_TOKEN: "admin-test-token-0123456789",
