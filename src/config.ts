@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "./zod";
 
 /**
  * The bridge's settings, parsed once per `env` object. Secrets are validated
@@ -35,70 +35,76 @@ export class ConfigError extends Error {
 }
 
 const required = (name: string) =>
-  z
-    .string({ error: `${name} is not set` })
-    .trim()
-    .min(1, { error: `${name} is empty` });
+  z.string({ error: `${name} is not set` }).check(z.trim(), z.minLength(1, { error: `${name} is empty` }));
 
 const httpUrl = (name: string) =>
-  z.url({ protocol: /^https?$/, error: `${name} must be an http(s) URL` }).transform((u) => u.replace(/\/+$/, ""));
+  z.pipe(
+    z.url({ protocol: /^https?$/, error: `${name} must be an http(s) URL` }),
+    z.transform((u) => u.replace(/\/+$/, "")),
+  );
+
+/** What `z.preprocess` is in full zod: `fn` runs first, even on a missing value. */
+const preprocess = <T extends z.ZodMiniType>(fn: (value: unknown) => unknown, schema: T) => z.pipe(z.transform(fn), schema);
 
 const PLAYBOOKS_SHAPE = 'PLAYBOOKS must be a JSON object of label → playbook id, e.g. {"devin-autofix":"playbook-…"}';
+const PlaybookMap = z.record(z.string().check(z.trim(), z.minLength(1)), z.string().check(z.trim(), z.minLength(1)));
 
 /** `[vars]` gives an object; `--var` and `wrangler secret` give a JSON string. */
-const playbooks = z
-  .unknown()
-  .transform((value, ctx) => {
-    if (value === undefined || value === null || value === "") {
-      ctx.addIssue({ code: "custom", message: "PLAYBOOKS is not set" });
-      return z.NEVER;
+const playbooks = z.transform((value: unknown, ctx) => {
+  const fail = (message: string) => {
+    ctx.issues.push({ code: "custom", message, input: value });
+    return z.NEVER;
+  };
+  if (value === undefined || value === null || value === "") return fail("PLAYBOOKS is not set");
+  let parsed = value;
+  if (typeof value === "string") {
+    try {
+      parsed = JSON.parse(value);
+    } catch {
+      return fail(`${PLAYBOOKS_SHAPE} (it is not valid JSON)`);
     }
-    let parsed = value;
-    if (typeof value === "string") {
-      try {
-        parsed = JSON.parse(value);
-      } catch {
-        ctx.addIssue({ code: "custom", message: `${PLAYBOOKS_SHAPE} (it is not valid JSON)` });
-        return z.NEVER;
-      }
-    }
-    const result = z.record(z.string().trim().min(1), z.string().trim().min(1)).safeParse(parsed);
-    if (!result.success || Object.keys(result.data).length === 0) {
-      ctx.addIssue({ code: "custom", message: PLAYBOOKS_SHAPE });
-      return z.NEVER;
-    }
-    return new Map(Object.entries(result.data).map(([label, id]) => [label.trim().toLowerCase(), id.trim()]));
-  });
+  }
+  const result = PlaybookMap.safeParse(parsed);
+  if (!result.success || Object.keys(result.data).length === 0) return fail(PLAYBOOKS_SHAPE);
+  return new Map(Object.entries(result.data).map(([label, id]) => [label.trim().toLowerCase(), id.trim()]));
+});
 
 const schema = z.object({
   DEVIN_API_KEY: required("DEVIN_API_KEY"),
   DEVIN_ORG_ID: required("DEVIN_ORG_ID"),
   TICKET_API_TOKEN: required("TICKET_API_TOKEN"),
   WEBHOOK_SECRET: required("WEBHOOK_SECRET"),
-  DEVIN_API_BASE: z.preprocess(emptyToUndefined, httpUrl("DEVIN_API_BASE").default("https://api.devin.ai")),
+  DEVIN_API_BASE: preprocess(emptyToUndefined, z._default(httpUrl("DEVIN_API_BASE"), "https://api.devin.ai")),
   PLAYBOOKS: playbooks,
-  TICKET_API_DOCS_URL: z.preprocess(emptyToUndefined, httpUrl("TICKET_API_DOCS_URL").optional()),
-  ADMIN_TOKEN: z.preprocess(emptyToUndefined, z.string().trim().min(16, { error: "ADMIN_TOKEN must be at least 16 characters" }).optional()),
-  DEVIN_MENTION: z.preprocess(emptyToUndefined, z.string().trim().min(2).max(64).default("@devin")),
+  TICKET_API_DOCS_URL: preprocess(emptyToUndefined, z.optional(httpUrl("TICKET_API_DOCS_URL"))),
+  ADMIN_TOKEN: preprocess(
+    emptyToUndefined,
+    z.optional(z.string().check(z.trim(), z.minLength(16, { error: "ADMIN_TOKEN must be at least 16 characters" }))),
+  ),
+  DEVIN_MENTION: preprocess(emptyToUndefined, z._default(z.string().check(z.trim(), z.minLength(2), z.maxLength(64)), "@devin")),
   FOLLOW_INTERVAL_SECONDS: positive("FOLLOW_INTERVAL_SECONDS", 180, 10, 86_400),
   FOLLOW_MAX_HOURS: positive("FOLLOW_MAX_HOURS", 24, 0, 24 * 30),
-  DRY_RUN: z.preprocess(
+  DRY_RUN: preprocess(
     (v) => (emptyToUndefined(v) === undefined ? "false" : String(v).trim().toLowerCase()),
     z.enum(["true", "false", "1", "0", "yes", "no"], { error: "DRY_RUN must be true or false" }),
   ),
   MAX_SESSIONS_PER_HOUR: positive("MAX_SESSIONS_PER_HOUR", 20, 1, 100_000),
   MAX_SESSIONS_PER_DAY: positive("MAX_SESSIONS_PER_DAY", 100, 1, 1_000_000),
-  MAX_ACU_LIMIT: z.preprocess(
+  MAX_ACU_LIMIT: preprocess(
     (v) => (emptyToUndefined(v) === undefined ? undefined : typeof v === "string" ? Number(v) : v),
-    z.number({ error: "MAX_ACU_LIMIT must be a whole number" }).int({ error: "MAX_ACU_LIMIT must be a whole number" }).min(1).optional(),
+    z.optional(
+      z.number({ error: "MAX_ACU_LIMIT must be a whole number" }).check(z.int({ error: "MAX_ACU_LIMIT must be a whole number" }), z.gte(1)),
+    ),
   ),
 });
 
 /** A number in `[min, max]`, given as a number or a string (`--var` gives strings). */
 function positive(name: string, fallback: number, min: number, max: number) {
-  return z.preprocess(
+  return preprocess(
     (v) => (emptyToUndefined(v) === undefined ? fallback : typeof v === "string" ? Number(v) : v),
-    z.number({ error: `${name} must be a number` }).min(min, { error: `${name} must be ≥ ${min}` }).max(max, { error: `${name} must be ≤ ${max}` }),
+    z
+      .number({ error: `${name} must be a number` })
+      .check(z.gte(min, { error: `${name} must be ≥ ${min}` }), z.lte(max, { error: `${name} must be ≤ ${max}` })),
   );
 }
 

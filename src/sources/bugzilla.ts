@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "../zod";
 import { verifyTokenHeader } from "./signatures";
 import { trackerRequest } from "./tracker-api";
 import type { ParseResult, SourceSettings, TicketSource, WebhookRequest } from "./types";
@@ -10,28 +10,28 @@ const DEFAULT_AUTH_HEADER = "X-Devin-Bridge-Key";
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
 const Bug = z.looseObject({
-  id: z.number().int().positive(),
-  summary: z.string().min(1),
-  is_private: z.boolean().optional(),
-  keywords: z.array(z.string()).default([]),
-  product: z.string().optional(),
-  resolution: z.string().nullish(),
-  creator: z.string().optional(),
-  creator_detail: z.looseObject({ login: z.string().optional(), real_name: z.string().optional() }).nullish(),
+  id: z.number().check(z.int(), z.positive()),
+  summary: z.string().check(z.minLength(1)),
+  is_private: z.optional(z.boolean()),
+  keywords: z._default(z.array(z.string()), []),
+  product: z.optional(z.string()),
+  resolution: z.nullish(z.string()),
+  creator: z.optional(z.string()),
+  creator_detail: z.nullish(z.looseObject({ login: z.optional(z.string()), real_name: z.optional(z.string()) })),
 });
 type Bug = z.infer<typeof Bug>;
 
 const Change = z.looseObject({
   field: z.string(),
-  added: z.union([z.string(), z.number()]).nullish(),
+  added: z.nullish(z.union([z.string(), z.number()])),
 });
 
 const Envelope = z.looseObject({
-  bug: z.looseObject({ is_private: z.boolean().optional() }).optional(),
-  event: z.looseObject({ routing_key: z.string(), changes: z.array(Change).nullish() }),
+  bug: z.optional(z.looseObject({ is_private: z.optional(z.boolean()) })),
+  event: z.looseObject({ routing_key: z.string(), changes: z.nullish(z.array(Change)) }),
 });
 
-const User = z.looseObject({ login: z.string().nullish(), real_name: z.string().nullish() });
+const User = z.looseObject({ login: z.nullish(z.string()), real_name: z.nullish(z.string()) });
 
 /**
  * `comment.create` as the Webhooks extension sends it: the comment moves into
@@ -39,17 +39,17 @@ const User = z.looseObject({ login: z.string().nullish(), real_name: z.string().
  */
 const CommentEvent = z.looseObject({
   bug: z.looseObject({
-    id: z.number().int().positive(),
-    is_private: z.boolean().optional(),
+    id: z.number().check(z.int(), z.positive()),
+    is_private: z.optional(z.boolean()),
     comment: z.looseObject({
-      number: z.number().int().nonnegative().nullish(),
-      body: z.string().nullish(),
+      number: z.nullish(z.number().check(z.int(), z.nonnegative())),
+      body: z.nullish(z.string()),
       // REST's own name for the body, for hooks that serialise it that way.
-      text: z.string().nullish(),
-      is_private: z.boolean().optional(),
+      text: z.nullish(z.string()),
+      is_private: z.optional(z.boolean()),
     }),
   }),
-  event: z.looseObject({ user: User.nullish().catch(undefined) }),
+  event: z.looseObject({ user: z.catch(z.nullish(User), undefined) }),
 });
 
 /** `GET /rest/bug/{id}/comment`: comment 0 is the bug's description. */

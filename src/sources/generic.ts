@@ -1,22 +1,22 @@
-import { z } from "zod";
+import * as z from "../zod";
 import { trackerRequest } from "./tracker-api";
 import { verifyHexHmacHeader } from "./signatures";
 import type { ParseResult, TicketSource } from "./types";
 
-const text = (max: number) => z.string().max(max);
+const text = (max: number) => z.string().check(z.maxLength(max));
 
 /** The seed's format: `{id, title, description, labels[]}` plus optional context. */
 const GenericTicket = z.object({
   id: z.union([
-    z.string().trim().min(1).max(256),
-    z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+    z.string().check(z.trim(), z.minLength(1), z.maxLength(256)),
+    z.number().check(z.int(), z.nonnegative(), z.lte(Number.MAX_SAFE_INTEGER)),
   ]),
-  title: text(2_000).trim().min(1),
-  description: z.string().nullish(),
-  labels: z.array(text(256)).max(200).default([]),
-  url: text(2_000).nullish(),
-  project: text(256).nullish(),
-  author: z.union([text(256), z.object({ name: text(256).optional(), login: text(256).optional() })]).nullish(),
+  title: text(2_000).check(z.trim(), z.minLength(1)),
+  description: z.nullish(z.string()),
+  labels: z._default(z.array(text(256)).check(z.maxLength(200)), []),
+  url: z.nullish(text(2_000)),
+  project: z.nullish(text(256)),
+  author: z.nullish(z.union([text(256), z.object({ name: z.optional(text(256)), login: z.optional(text(256)) })])),
 });
 
 export const generic: TicketSource = {

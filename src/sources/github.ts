@@ -1,10 +1,10 @@
-import { z } from "zod";
+import * as z from "../zod";
 import type { TicketEvent } from "../ticket";
 import { verifyHexHmacHeader } from "./signatures";
 import { trackerRequest } from "./tracker-api";
 import type { ParseResult, SourceSettings, TicketComment, TicketSource, TrackerApi, WebhookRequest } from "./types";
 
-const Label = z.looseObject({ name: z.string().trim().min(1).max(256) });
+const Label = z.looseObject({ name: z.string().check(z.trim(), z.minLength(1), z.maxLength(256)) });
 
 /**
  * The `issues` payload shape GitHub defined and Gitea/Forgejo copied. Loose:
@@ -13,33 +13,33 @@ const Label = z.looseObject({ name: z.string().trim().min(1).max(256) });
 export const GitHubStyleIssuePayload = z.looseObject({
   action: z.string(),
   issue: z.looseObject({
-    number: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
-    title: z.string().trim().min(1).max(2_000),
-    body: z.string().nullish(),
-    html_url: z.string().max(2_000).nullish(),
-    state: z.string().nullish(),
+    number: z.number().check(z.int(), z.positive(), z.lte(Number.MAX_SAFE_INTEGER)),
+    title: z.string().check(z.trim(), z.minLength(1), z.maxLength(2_000)),
+    body: z.nullish(z.string()),
+    html_url: z.nullish(z.string().check(z.maxLength(2_000))),
+    state: z.nullish(z.string()),
     // Gitea sends labels: null for an issue without any.
-    labels: z.array(Label).max(200).nullish(),
-    user: z.looseObject({ login: z.string().max(256) }).nullish(),
-    pull_request: z.unknown().optional(),
+    labels: z.nullish(z.array(Label).check(z.maxLength(200))),
+    user: z.nullish(z.looseObject({ login: z.string().check(z.maxLength(256)) })),
+    pull_request: z.optional(z.unknown()),
   }),
   // Only `labeled` carries it: the one label just added.
-  label: z.looseObject({ name: z.string() }).nullish(),
+  label: z.nullish(z.looseObject({ name: z.string() })),
   repository: z.looseObject({
-    full_name: z.string().trim().min(1).max(512),
-    html_url: z.string().max(2_000).nullish(),
+    full_name: z.string().check(z.trim(), z.minLength(1), z.maxLength(512)),
+    html_url: z.nullish(z.string().check(z.maxLength(2_000))),
   }),
 });
 export type GitHubStyleIssuePayload = z.infer<typeof GitHubStyleIssuePayload>;
 
 /** `issue_comment`: the issue as in `issues`, plus the comment. */
-export const GitHubStyleCommentPayload = GitHubStyleIssuePayload.extend({
+export const GitHubStyleCommentPayload = z.extend(GitHubStyleIssuePayload, {
   comment: z.looseObject({
-    body: z.string().nullish(),
-    user: z.looseObject({ login: z.string().max(256) }).nullish(),
+    body: z.nullish(z.string()),
+    user: z.nullish(z.looseObject({ login: z.string().check(z.maxLength(256)) })),
   }),
   // Gitea/Forgejo say so here as well as in issue.pull_request.
-  is_pull: z.boolean().nullish(),
+  is_pull: z.nullish(z.boolean()),
 });
 export type GitHubStyleCommentPayload = z.infer<typeof GitHubStyleCommentPayload>;
 

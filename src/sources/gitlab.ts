@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "../zod";
 import type { TicketEvent } from "../ticket";
 import { verifyTokenHeader } from "./signatures";
 import { verifyStandardWebhook } from "./standard-webhooks";
@@ -11,52 +11,52 @@ const ISSUE_EVENTS = new Set(["issue hook", "confidential issue hook"]);
 const NOTE_EVENTS = new Set(["note hook", "confidential note hook"]);
 
 const Project = z.looseObject({
-  id: z.number().int().positive().nullish(),
-  path_with_namespace: z.string().min(1),
-  web_url: z.string().nullish(),
+  id: z.nullish(z.number().check(z.int(), z.positive())),
+  path_with_namespace: z.string().check(z.minLength(1)),
+  web_url: z.nullish(z.string()),
 });
 type Project = z.infer<typeof Project>;
 
 const Label = z.looseObject({ title: z.string() });
-const Labels = z.array(Label).max(500);
+const Labels = z.array(Label).check(z.maxLength(500));
 
 const IssueHook = z.looseObject({
   object_kind: z.literal("issue"),
-  user: z.looseObject({ username: z.string().optional(), name: z.string().optional() }).nullish(),
+  user: z.nullish(z.looseObject({ username: z.optional(z.string()), name: z.optional(z.string()) })),
   project: Project,
   object_attributes: z.looseObject({
-    iid: z.number().int().nonnegative(),
-    title: z.string().min(1),
-    description: z.string().nullish(),
-    url: z.string().nullish(),
-    state: z.string().nullish(),
-    action: z.string().nullish(),
-    labels: Labels.nullish(),
+    iid: z.number().check(z.int(), z.nonnegative()),
+    title: z.string().check(z.minLength(1)),
+    description: z.nullish(z.string()),
+    url: z.nullish(z.string()),
+    state: z.nullish(z.string()),
+    action: z.nullish(z.string()),
+    labels: z.nullish(Labels),
   }),
-  labels: Labels.nullish(),
-  changes: z
-    .looseObject({
-      labels: z.looseObject({ previous: Labels.nullish(), current: Labels.nullish() }).nullish(),
-    })
-    .nullish(),
+  labels: z.nullish(Labels),
+  changes: z.nullish(
+    z.looseObject({
+      labels: z.nullish(z.looseObject({ previous: z.nullish(Labels), current: z.nullish(Labels) })),
+    }),
+  ),
 });
 type IssueHook = z.infer<typeof IssueHook>;
 
 /** A comment ("note"); `issue` is only there when the note is on an issue. */
 const NoteHook = z.looseObject({
   object_kind: z.literal("note"),
-  user: z.looseObject({ username: z.string().optional(), name: z.string().optional() }).nullish(),
+  user: z.nullish(z.looseObject({ username: z.optional(z.string()), name: z.optional(z.string()) })),
   project: Project,
   object_attributes: z.looseObject({
-    note: z.string().nullish(),
+    note: z.nullish(z.string()),
     noteable_type: z.string(),
     // 16.11+: `create` or `update`. Older versions send edits too, without saying so.
-    action: z.string().nullish(),
-    system: z.boolean().nullish(),
-    created_at: z.string().nullish(),
-    updated_at: z.string().nullish(),
+    action: z.nullish(z.string()),
+    system: z.nullish(z.boolean()),
+    created_at: z.nullish(z.string()),
+    updated_at: z.nullish(z.string()),
   }),
-  issue: z.looseObject({ iid: z.number().int().nonnegative() }).nullish(),
+  issue: z.nullish(z.looseObject({ iid: z.number().check(z.int(), z.nonnegative()) })),
 });
 
 export const gitlab: TicketSource = {

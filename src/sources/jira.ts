@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "../zod";
 import type { TicketEvent } from "../ticket";
 import { verifyHexHmacHeader } from "./signatures";
 import { trackerRequest } from "./tracker-api";
@@ -8,46 +8,44 @@ const NAME = "jira";
 const TRACKER = "Jira";
 
 // `toString` is read by hand: on an object without it, lookup finds Object.prototype.toString.
-const ChangeItem = z.looseObject({ field: z.string(), fromString: z.string().nullish() });
+const ChangeItem = z.looseObject({ field: z.string(), fromString: z.nullish(z.string()) });
 type ChangeItem = z.infer<typeof ChangeItem>;
 
 const Comment = z.looseObject({
   // DC sends wiki markup; Cloud may send ADF like the description.
-  body: z.unknown().optional(),
-  author: z
-    .looseObject({ name: z.string().nullish(), displayName: z.string().nullish(), accountId: z.string().nullish() })
-    .nullish(),
+  body: z.optional(z.unknown()),
+  author: z.nullish(z.looseObject({ name: z.nullish(z.string()), displayName: z.nullish(z.string()), accountId: z.nullish(z.string()) })),
 });
 type Comment = z.infer<typeof Comment>;
 
 /** `comment_created`: only the issue's key matters, and older Jira leaves the issue out altogether. */
 const CommentEvent = z.looseObject({
   webhookEvent: z.literal("comment_created"),
-  issue: z.looseObject({ key: z.string().min(1) }).nullish(),
+  issue: z.nullish(z.looseObject({ key: z.string().check(z.minLength(1)) })),
   comment: Comment,
 });
 
 const IssueEvent = z.looseObject({
   webhookEvent: z.string(),
-  issue_event_type_name: z.string().nullish(),
+  issue_event_type_name: z.nullish(z.string()),
   issue: z.looseObject({
-    key: z.string().min(1),
-    self: z.string().nullish(),
+    key: z.string().check(z.minLength(1)),
+    self: z.nullish(z.string()),
     fields: z.looseObject({
-      summary: z.string().min(1),
+      summary: z.string().check(z.minLength(1)),
       // DC sends wiki markup, Cloud may send an Atlassian Document Format tree.
-      description: z.unknown().optional(),
-      labels: z.array(z.string()).nullish(),
-      components: z.array(z.looseObject({ name: z.string() })).nullish(),
-      project: z.looseObject({ key: z.string() }).nullish(),
-      reporter: z
-        .looseObject({ name: z.string().nullish(), displayName: z.string().nullish(), accountId: z.string().nullish() })
-        .nullish(),
+      description: z.optional(z.unknown()),
+      labels: z.nullish(z.array(z.string())),
+      components: z.nullish(z.array(z.looseObject({ name: z.string() }))),
+      project: z.nullish(z.looseObject({ key: z.string() })),
+      reporter: z.nullish(
+        z.looseObject({ name: z.nullish(z.string()), displayName: z.nullish(z.string()), accountId: z.nullish(z.string()) }),
+      ),
     }),
   }),
-  changelog: z.looseObject({ items: z.array(ChangeItem).nullish() }).nullish(),
+  changelog: z.nullish(z.looseObject({ items: z.nullish(z.array(ChangeItem)) })),
   // Data Center puts the new comment on the `issue_commented` update.
-  comment: Comment.nullish(),
+  comment: z.nullish(Comment),
 });
 type IssueEvent = z.infer<typeof IssueEvent>;
 

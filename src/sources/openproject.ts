@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "../zod";
 import { verifyHexHmacHeader } from "./signatures";
 import { trackerRequest } from "./tracker-api";
 import type { ParseResult, SourceSettings, TicketSource } from "./types";
@@ -10,34 +10,35 @@ const TICKET_ACTIONS = new Set(["work_package:created", "work_package:updated"])
 const COMMENT_ACTIONS = new Set(["work_package_comment:comment", "work_package_comment:internal_comment"]);
 
 /** Fields the ticket does not need: a surprising shape there must not cost the whole event. */
-const optional = <T extends z.ZodType>(schema: T) => schema.nullish().catch(undefined);
-const Named = z.object({ name: z.string().trim().max(256) });
+const optional = <T extends z.ZodMiniType>(schema: T) => z.catch(z.nullish(schema), undefined);
+const Named = z.object({ name: z.string().check(z.trim(), z.maxLength(256)) });
 
-const Envelope = z.object({ action: z.string(), work_package: z.unknown().optional(), activity: z.unknown().optional() });
+const Envelope = z.object({ action: z.string(), work_package: z.optional(z.unknown()), activity: z.optional(z.unknown()) });
 
 /** The API v3 Activity (a journal with notes) the comment events carry. */
 const Activity = z.object({
-  comment: z.object({ raw: z.string().nullish() }),
+  comment: z.object({ raw: z.nullish(z.string()) }),
   _links: z.object({
     workPackage: z.object({ href: z.string() }),
-    user: optional(z.object({ title: z.string().nullish() })),
+    user: optional(z.object({ title: z.nullish(z.string()) })),
   }),
 });
 
 /** The API v3 (HAL) representation OpenProject puts in `work_package`. */
 const WorkPackage = z.object({
-  id: z.union([z.number().int().positive(), z.string().trim().regex(/^\d{1,18}$/)]),
-  subject: z.string().trim().min(1).max(2_000),
-  description: optional(z.object({ raw: z.string().nullish() })),
-  _embedded: z
-    .object({
-      project: optional(z.object({ identifier: z.string().nullish(), name: z.string().nullish() })),
+  id: z.union([z.number().check(z.int(), z.positive()), z.string().check(z.trim(), z.regex(/^\d{1,18}$/))]),
+  subject: z.string().check(z.trim(), z.minLength(1), z.maxLength(2_000)),
+  description: optional(z.object({ raw: z.nullish(z.string()) })),
+  _embedded: z.catch(
+    z.object({
+      project: optional(z.object({ identifier: z.nullish(z.string()), name: z.nullish(z.string()) })),
       type: optional(Named),
       category: optional(Named),
-      status: optional(z.object({ name: z.string().nullish(), isClosed: z.boolean().nullish() })),
-      author: optional(z.object({ login: z.string().nullish(), name: z.string().nullish() })),
-    })
-    .catch({}),
+      status: optional(z.object({ name: z.nullish(z.string()), isClosed: z.nullish(z.boolean()) })),
+      author: optional(z.object({ login: z.nullish(z.string()), name: z.nullish(z.string()) })),
+    }),
+    {},
+  ),
 });
 
 type Embedded = z.infer<typeof WorkPackage>["_embedded"];

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "../zod";
 import { htmlToText } from "./html-text";
 import { verifyHexHmacHeader } from "./signatures";
 import { trackerRequest } from "./tracker-api";
@@ -11,34 +11,34 @@ const LABEL_FIELDS = new Set(["labels", "label_ids"]);
 const FINISHED_GROUPS = new Set(["completed", "cancelled"]);
 
 /** Fields the ticket does not need: a surprising shape there must not cost the whole event. */
-const optional = <T extends z.ZodType>(schema: T) => schema.nullish().catch(undefined);
-const Label = z.object({ id: z.string(), name: z.string().trim().min(1).max(256) });
+const optional = <T extends z.ZodMiniType>(schema: T) => z.catch(z.nullish(schema), undefined);
+const Label = z.object({ id: z.string(), name: z.string().check(z.trim(), z.minLength(1), z.maxLength(256)) });
 
 const Envelope = z.object({
   event: optional(z.string()),
   action: z.string(),
-  data: z.unknown().optional(),
+  data: z.optional(z.unknown()),
   activity: optional(
     z.object({
-      field: z.string().nullish(),
-      old_value: z.unknown().optional(),
-      new_value: z.unknown().optional(),
-      actor: optional(z.object({ display_name: z.string().nullish() })),
+      field: z.nullish(z.string()),
+      old_value: z.optional(z.unknown()),
+      new_value: z.optional(z.unknown()),
+      actor: optional(z.object({ display_name: z.nullish(z.string()) })),
     }),
   ),
 });
 
 const Issue = z.object({
-  id: z.string().trim().min(1).max(64),
-  name: z.string().trim().min(1).max(2_000),
-  sequence_id: optional(z.number().int().nonnegative()),
+  id: z.string().check(z.trim(), z.minLength(1), z.maxLength(64)),
+  name: z.string().check(z.trim(), z.minLength(1), z.maxLength(2_000)),
+  sequence_id: optional(z.number().check(z.int(), z.nonnegative())),
   description_stripped: optional(z.string()),
   description_html: optional(z.string()),
   // Unexpanded payloads carry bare UUIDs, which name nothing: only expanded labels count.
-  labels: z.array(z.unknown()).catch([]).transform((items) => items.flatMap((i) => Label.safeParse(i).data ?? [])),
-  project: optional(z.union([z.string(), z.object({ id: z.string().nullish(), identifier: z.string().nullish() })])),
-  project_detail: optional(z.object({ identifier: z.string().nullish() })),
-  state: optional(z.union([z.string(), z.object({ name: z.string().nullish(), group: z.string().nullish() })])),
+  labels: z.pipe(z.catch(z.array(z.unknown()), []), z.transform((items) => items.flatMap((i) => Label.safeParse(i).data ?? []))),
+  project: optional(z.union([z.string(), z.object({ id: z.nullish(z.string()), identifier: z.nullish(z.string()) })])),
+  project_detail: optional(z.object({ identifier: z.nullish(z.string()) })),
+  state: optional(z.union([z.string(), z.object({ name: z.nullish(z.string()), group: z.nullish(z.string()) })])),
 });
 
 type Issue = z.infer<typeof Issue>;
@@ -46,7 +46,10 @@ type Activity = z.infer<typeof Envelope>["activity"];
 
 /** `issue_comment` events carry the comment; `issue` is the work item's UUID, the key of its ticket events. */
 const Comment = z.object({
-  issue: z.union([z.string().trim().min(1).max(64), z.object({ id: z.string().trim().min(1).max(64) }).transform((i) => i.id)]),
+  issue: z.union([
+    z.string().check(z.trim(), z.minLength(1), z.maxLength(64)),
+    z.pipe(z.object({ id: z.string().check(z.trim(), z.minLength(1), z.maxLength(64)) }), z.transform((i) => i.id)),
+  ]),
   comment_html: optional(z.string()),
   comment_stripped: optional(z.string()),
 });

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "../zod";
 import { verifyHexHmacHeader } from "./signatures";
 import { trackerRequest } from "./tracker-api";
 import type { ParseResult, TicketSource } from "./types";
@@ -6,72 +6,72 @@ import type { ParseResult, TicketSource } from "./types";
 const TRACKER = "Redmine";
 const DEFAULT_LABEL_FIELD = "Tags";
 
-const Named = z.looseObject({ id: z.number().optional(), name: z.string().optional() });
+const Named = z.looseObject({ id: z.optional(z.number()), name: z.optional(z.string()) });
 
 /** Redmine 7 sends `{id, name, value}`; the legacy plugin `{custom_field_id, custom_field_name?, value}`. */
 const CustomField = z.looseObject({
-  id: z.number().optional(),
-  custom_field_id: z.number().optional(),
-  name: z.string().optional(),
-  custom_field_name: z.string().optional(),
-  value: z.unknown().optional(),
+  id: z.optional(z.number()),
+  custom_field_id: z.optional(z.number()),
+  name: z.optional(z.string()),
+  custom_field_name: z.optional(z.string()),
+  value: z.optional(z.unknown()),
 });
 type CustomField = z.infer<typeof CustomField>;
 
 const Issue = z.looseObject({
-  id: z.number().int().positive(),
-  subject: z.string().min(1),
-  description: z.string().nullish(),
-  project: z.looseObject({ name: z.string().optional(), identifier: z.string().optional() }).nullish(),
-  status: z.looseObject({ is_closed: z.boolean().optional() }).nullish(),
-  author: z
-    .looseObject({ name: z.string().optional(), login: z.string().optional(), firstname: z.string().optional(), lastname: z.string().optional() })
-    .nullish(),
-  category: Named.nullish(),
-  custom_fields: z.array(CustomField).nullish(),
-  custom_field_values: z.array(CustomField).nullish(),
+  id: z.number().check(z.int(), z.positive()),
+  subject: z.string().check(z.minLength(1)),
+  description: z.nullish(z.string()),
+  project: z.nullish(z.looseObject({ name: z.optional(z.string()), identifier: z.optional(z.string()) })),
+  status: z.nullish(z.looseObject({ is_closed: z.optional(z.boolean()) })),
+  author: z.nullish(
+    z.looseObject({ name: z.optional(z.string()), login: z.optional(z.string()), firstname: z.optional(z.string()), lastname: z.optional(z.string()) }),
+  ),
+  category: z.nullish(Named),
+  custom_fields: z.nullish(z.array(CustomField)),
+  custom_field_values: z.nullish(z.array(CustomField)),
 });
 type Issue = z.infer<typeof Issue>;
 
 const Detail = z.looseObject({
   property: z.string(),
-  prop_key: z.union([z.string(), z.number()]).transform(String),
-  old_value: z.string().nullish(),
-  value: z.string().nullish(),
+  prop_key: z.pipe(z.union([z.string(), z.number()]), z.transform(String)),
+  old_value: z.nullish(z.string()),
+  value: z.nullish(z.string()),
 });
 type Detail = z.infer<typeof Detail>;
 
 const Person = z.looseObject({
-  name: z.string().nullish(),
-  login: z.string().nullish(),
-  firstname: z.string().nullish(),
-  lastname: z.string().nullish(),
+  name: z.nullish(z.string()),
+  login: z.nullish(z.string()),
+  firstname: z.nullish(z.string()),
+  lastname: z.nullish(z.string()),
 });
 type Person = z.infer<typeof Person>;
 
 /** Redmine 7 names the journal's writer `user`, the plugin `author`. */
 const Journal = z.looseObject({
-  notes: z.string().nullish(),
-  details: z.array(Detail).nullish(),
-  user: Person.nullish().catch(undefined),
-  author: Person.nullish().catch(undefined),
+  notes: z.nullish(z.string()),
+  details: z.nullish(z.array(Detail)),
+  user: z.catch(z.nullish(Person), undefined),
+  author: z.catch(z.nullish(Person), undefined),
 });
 type Journal = z.infer<typeof Journal>;
 
 /** Redmine 7's native webhook. */
 const Native = z.looseObject({
   type: z.string(),
-  data: z.looseObject({ issue: z.unknown().optional(), journal: Journal.nullish() }),
+  data: z.looseObject({ issue: z.optional(z.unknown()), journal: z.nullish(Journal) }),
 });
 
 /** suer/redmine_webhook (Redmine ≤ 6): unsigned, `{payload:{action, issue, journal, url}}`. */
 const Legacy = z.looseObject({
   payload: z.looseObject({
     action: z.string(),
-    object: z.string().optional(),
-    issue: z.unknown().optional(),
-    journal: Journal.nullish(),
-    url: z.string().optional(),
+    object: z.optional(z.string()),
+    issue: z.optional(z.unknown()),
+    journal: z.nullish(Journal),
+    url: z.optional(z.string()),
   }),
 });
 

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "../zod";
 import { verifyHexHmacHeader } from "./signatures";
 import { TrackerApiError, trackerRequest } from "./tracker-api";
 import type { ParseResult, SourceSettings, TicketSource, TrackerApi } from "./types";
@@ -11,38 +11,38 @@ const TICKET_TYPES = new Map([["issue", "issue"], ["userstory", "us"], ["task", 
 const API_COLLECTIONS = new Map([["issue", "issues"], ["userstory", "userstories"], ["task", "tasks"]]);
 
 /** Fields the ticket does not need: a surprising shape there must not cost the whole event. */
-const optional = <T extends z.ZodType>(schema: T) => schema.nullish().catch(undefined);
+const optional = <T extends z.ZodMiniType>(schema: T) => z.catch(z.nullish(schema), undefined);
 
 const Envelope = z.object({
   action: z.string(),
   type: z.string(),
-  by: optional(z.object({ username: z.string().nullish(), full_name: z.string().nullish() })),
-  data: z.unknown().optional(),
+  by: optional(z.object({ username: z.nullish(z.string()), full_name: z.nullish(z.string()) })),
+  data: z.optional(z.unknown()),
   change: optional(
     z.object({
       comment: optional(z.string()),
       // Set when the delivery reports an edit or a removal of an earlier comment.
-      edit_comment_date: z.unknown().optional(),
-      delete_comment_date: z.unknown().optional(),
-      diff: optional(z.object({ tags: optional(z.object({ from: z.unknown().optional(), to: z.unknown().optional() })) })),
+      edit_comment_date: z.optional(z.unknown()),
+      delete_comment_date: z.optional(z.unknown()),
+      diff: optional(z.object({ tags: optional(z.object({ from: z.optional(z.unknown()), to: z.optional(z.unknown()) })) })),
     }),
   ),
 });
 
 const Item = z.object({
-  id: optional(z.number().int().positive()),
-  ref: z.number().int().nonnegative(),
-  subject: z.string().trim().min(1).max(2_000),
+  id: optional(z.number().check(z.int(), z.positive())),
+  ref: z.number().check(z.int(), z.nonnegative()),
+  subject: z.string().check(z.trim(), z.minLength(1), z.maxLength(2_000)),
   description: optional(z.string()),
-  tags: z.unknown().optional(),
+  tags: z.optional(z.unknown()),
   permalink: optional(z.string()),
   project: z.object({
     id: optional(z.number()),
     name: optional(z.string()),
     permalink: optional(z.string()),
   }),
-  owner: optional(z.object({ username: z.string().nullish() })),
-  status: optional(z.object({ name: z.string().nullish(), is_closed: z.boolean().nullish() })),
+  owner: optional(z.object({ username: z.nullish(z.string()) })),
+  status: optional(z.object({ name: z.nullish(z.string()), is_closed: z.nullish(z.boolean()) })),
 });
 
 type Item = z.infer<typeof Item>;
@@ -85,7 +85,7 @@ function replyTo(item: Item, type: string): Record<string, string | number> | un
   return { type, itemId: item.id, ...(origin ? { baseUrl: origin } : {}) };
 }
 
-const Versioned = z.object({ version: z.number().int() });
+const Versioned = z.object({ version: z.number().check(z.int()) });
 
 async function postComment(api: TrackerApi, url: string, body: string): Promise<void> {
   const auth = { authorization: `Bearer ${api.token}` };

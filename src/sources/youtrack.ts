@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "../zod";
 import type { TicketEvent } from "../ticket";
 import { verifyTokenHeader } from "./signatures";
 import { trackerRequest } from "./tracker-api";
@@ -15,27 +15,27 @@ const TRACKER = "YouTrack";
  * lists the tags this change added (`addedTags` is accepted as an alias).
  * A new comment is `{event:"comment.created", idReadable, comment{text, author{login}?}}`.
  */
-const TagNames = z.array(z.string()).max(500);
+const TagNames = z.array(z.string()).check(z.maxLength(500));
 const WorkflowIssue = z.looseObject({
-  event: z.string().nullish(),
-  action: z.string().nullish(),
-  idReadable: z.string().trim().min(1).max(256),
-  summary: z.string().min(1),
-  description: z.string().nullish(),
-  url: z.string().nullish(),
-  tags: z.array(z.looseObject({ name: z.string() })).max(500).nullish(),
-  tagsAdded: TagNames.nullish(),
-  addedTags: TagNames.nullish(),
-  project: z.looseObject({ shortName: z.string().nullish() }).nullish(),
-  reporter: z.looseObject({ login: z.string().nullish() }).nullish(),
+  event: z.nullish(z.string()),
+  action: z.nullish(z.string()),
+  idReadable: z.string().check(z.trim(), z.minLength(1), z.maxLength(256)),
+  summary: z.string().check(z.minLength(1)),
+  description: z.nullish(z.string()),
+  url: z.nullish(z.string()),
+  tags: z.nullish(z.array(z.looseObject({ name: z.string() })).check(z.maxLength(500))),
+  tagsAdded: z.nullish(TagNames),
+  addedTags: z.nullish(TagNames),
+  project: z.nullish(z.looseObject({ shortName: z.nullish(z.string()) })),
+  reporter: z.nullish(z.looseObject({ login: z.nullish(z.string()) })),
 });
 type WorkflowIssue = z.infer<typeof WorkflowIssue>;
 
 const WorkflowComment = z.looseObject({
-  idReadable: z.string().trim().min(1).max(256),
+  idReadable: z.string().check(z.trim(), z.minLength(1), z.maxLength(256)),
   comment: z.looseObject({
-    text: z.string().nullish(),
-    author: z.looseObject({ login: z.string().nullish() }).nullish(),
+    text: z.nullish(z.string()),
+    author: z.nullish(z.looseObject({ login: z.nullish(z.string()) })),
   }),
 });
 

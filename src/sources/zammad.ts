@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "../zod";
 import { htmlToText } from "./html-text";
 import { verifyHexHmacHeader } from "./signatures";
 import { trackerRequest } from "./tracker-api";
@@ -11,19 +11,19 @@ const TRACKER = "Zammad";
 const FINISHED_STATES = new Set(["closed", "merged", "removed"]);
 
 /** Fields the ticket does not need: a surprising shape there must not cost the whole event. */
-const optional = <T extends z.ZodType>(schema: T) => schema.nullish().catch(undefined);
+const optional = <T extends z.ZodMiniType>(schema: T) => z.catch(z.nullish(schema), undefined);
 const Named = z.object({ name: z.string() });
 
 const ZammadPayload = z.object({
   ticket: z.object({
-    id: z.union([z.number().int().nonnegative(), z.string().trim().min(1).max(64)]),
-    number: z.union([z.string().trim().min(1).max(64), z.number().int().nonnegative()]),
-    title: z.string().trim().min(1).max(2_000),
+    id: z.union([z.number().check(z.int(), z.nonnegative()), z.string().check(z.trim(), z.minLength(1), z.maxLength(64))]),
+    number: z.union([z.string().check(z.trim(), z.minLength(1), z.maxLength(64)), z.number().check(z.int(), z.nonnegative())]),
+    title: z.string().check(z.trim(), z.minLength(1), z.maxLength(2_000)),
     state: optional(z.union([z.string(), Named])),
     // Not in the default payload; present when the operator adds it to a custom payload.
-    tags: optional(z.union([z.array(z.string().max(256)).max(200), z.string().max(10_000)])),
+    tags: optional(z.union([z.array(z.string().check(z.maxLength(256))).check(z.maxLength(200)), z.string().check(z.maxLength(10_000))])),
     group: optional(z.union([z.string(), Named])),
-    customer: optional(z.object({ login: z.string().nullish(), email: z.string().nullish() })),
+    customer: optional(z.object({ login: z.nullish(z.string()), email: z.nullish(z.string()) })),
     article_ids: optional(z.array(z.number())),
     article_count: optional(z.number()),
   }),
@@ -31,11 +31,11 @@ const ZammadPayload = z.object({
   article: optional(
     z.object({
       id: optional(z.number()),
-      body: z.string().nullish(),
-      content_type: z.string().nullish(),
+      body: z.nullish(z.string()),
+      content_type: z.nullish(z.string()),
       sender: optional(z.union([z.string(), Named])),
       from: optional(z.string()),
-      created_by: optional(z.object({ login: z.string().nullish(), email: z.string().nullish() })),
+      created_by: optional(z.object({ login: z.nullish(z.string()), email: z.nullish(z.string()) })),
     }),
   ),
 });
