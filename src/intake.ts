@@ -3,16 +3,16 @@ import { splitSecrets, type Config } from "./config";
 import { matchesAnySecret } from "./crypto/hmac";
 import { decideFollowUp, type FollowUpJob } from "./followup";
 import { log } from "./log";
-import { capText, cut, MAX_DESCRIPTION_CHARS, stripHidden } from "./prompt";
+import { boundComment, boundTicket, fitForQueue, readJson } from "./bounds";
 import type { QueueMessage } from "./queue/messages";
 import { pickRoute } from "./routing";
 import { sourceSettings } from "./sources/settings";
-import type { ParseResult, SourceSettings, TicketComment, TicketSource, WebhookRequest } from "./sources/types";
+import type { ParseResult, SourceSettings, TicketSource, WebhookRequest } from "./sources/types";
 import type { DeliveryLog } from "./store/deliveries";
 import type { TicketRecord, TicketStore } from "./store/tickets";
 import type { CreateSessionRequest } from "./devin/client";
 import { sessionRequest } from "./workflows/session";
-import { instanceIdFor, ticketKey, type TicketEvent, type TicketJob } from "./ticket";
+import { instanceIdFor, ticketKey, type TicketJob } from "./ticket";
 
 export type IntakeResult =
   | { kind: "unauthorized" }
@@ -209,128 +209,6 @@ async function rememberDelivery(
     // The event is already queued: failing the request now would only invite a second copy.
     log("warn", "delivery_record_failed", { request_id: requestId, source, error: errorName(err) });
   }
-}
-
-// ---- limits ------------------------------------------------------------------------------------
-
-/** Deeper JSON is no tracker's payload; real ones stay under 10 levels. */
-export const MAX_JSON_DEPTH = 64;
-/**
- * A queue message may be 128 KB (V8-serialised). Budget its JSON at 96 KB of
- * UTF-8, which is never smaller than the V8 form, to leave room for overhead.
- */
-export const MAX_QUEUED_BYTES = 96_000;
-const MAX_TITLE_CHARS = 2_000;
-// Labels only matter for routing, which has already seen them all; the job keeps a readable few.
-const MAX_LABELS = 50;
-const MAX_LABEL_CHARS = 100;
-const MAX_URL_CHARS = 2_000;
-const MAX_NAME_CHARS = 512;
-
-const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
-const encoder = new TextEncoder();
-
-type Json = { ok: true; value: unknown } | { ok: false; reason: string };
-
-function readJson(raw: Uint8Array): Json {
-  let text: string;
-  try {
-    text = utf8.decode(raw);
-  } catch {
-    return { ok: false, reason: "the body is not valid UTF-8" };
-  }
-  // Checked on the text, before parsing, so depth never reaches the parser (or the stack of whoever walks the result).
-  if (jsonDepthExceeds(text, MAX_JSON_DEPTH)) return { ok: false, reason: `the JSON nests deeper than ${MAX_JSON_DEPTH} levels` };
-  try {
-    return { ok: true, value: JSON.parse(text) };
-  } catch {
-    return { ok: false, reason: "the body is not valid JSON" };
-  }
-}
-
-/**
- * True when arrays/objects nest deeper than `limit`; brackets inside strings do not count. One pass,
- * jumping with native regex search from one structural character to the next (and over strings
- * whole), so a 64 KiB description costs a few searches rather than a JavaScript loop per character.
- */
-export function jsonDepthExceeds(text: string, limit: number): boolean {
-  const structural = /["[\]{}]/g;
-  const stringEnd = /["\\]/g;
-  let depth = 0;
-  let i = 0;
-  for (;;) {
-    structural.lastIndex = i;
-    const at = structural.exec(text)?.index;
-    if (at === undefined) return false;
-    const c = text.charCodeAt(at);
-    i = at + 1;
-    if (c === 0x22) {
-      for (;;) {
-        stringEnd.lastIndex = i;
-        const end = stringEnd.exec(text)?.index;
-        if (end === undefined) return false;
-        i = end + 1;
-        if (text.charCodeAt(end) === 0x22) break;
-        i++; // an escape: skip the escaped character
-      }
-    } else if (c === 0x5b || c === 0x7b) {
-      if (++depth > limit) return true;
-    } else depth--;
-  }
-}
-
-/**
- * Lone surrogates (`"\ud800"` is valid JSON) become U+FFFD rather than a 400:
- * trackers that cut text by UTF-16 units produce them in honest payloads.
- * Sizes are capped so the job fits a queue message; routing has already seen
- * every label.
- */
-/** Lone surrogates become U+FFFD; the common, well-formed text is returned as is, without a copy. */
-function wellFormed(text: string): string {
-  return text.isWellFormed() ? text : text.toWellFormed();
-}
-
-function boundTicket(ticket: TicketEvent): TicketEvent {
-  const labels = (list: readonly string[]) => list.slice(0, MAX_LABELS).map((l) => cut(wellFormed(l), MAX_LABEL_CHARS));
-  const optional = (text: string | undefined, max: number) => (text === undefined ? undefined : cut(wellFormed(text), max));
-  return {
-    ...ticket,
-    key: wellFormed(ticket.key),
-    id: wellFormed(ticket.id),
-    title: cut(wellFormed(ticket.title), MAX_TITLE_CHARS),
-    // Cut in fitForQueue, from the full text, so the note counts what the ticket really holds.
-    description: wellFormed(ticket.description),
-    labels: labels(ticket.labels),
-    // Routing reads the whole list; only what is queued is capped.
-    triggerLabels: ticket.triggerLabels.map((l) => wellFormed(l)),
-    url: optional(ticket.url, MAX_URL_CHARS),
-    project: optional(ticket.project, MAX_NAME_CHARS),
-    author: optional(ticket.author, MAX_NAME_CHARS),
-  };
-}
-
-/** A follow-up reaches Devin as a message, not through the prompt: hidden text is stripped here. */
-function boundComment(comment: TicketComment): TicketComment {
-  return {
-    ...comment,
-    key: wellFormed(comment.key),
-    id: wellFormed(comment.id),
-    text: capText(stripHidden(comment.text), MAX_DESCRIPTION_CHARS, "comment"),
-    author: comment.author === undefined ? undefined : cut(wellFormed(comment.author), MAX_NAME_CHARS),
-  };
-}
-
-/** The job with its description capped, and cut further if the whole would not fit; `null` when nothing helps. */
-function fitForQueue(job: TicketJob): TicketJob | null {
-  const full = job.ticket.description;
-  const triggerLabels = job.ticket.triggerLabels.slice(0, MAX_LABELS).map((l) => cut(l, MAX_LABEL_CHARS));
-  for (let max = MAX_DESCRIPTION_CHARS; max >= 500; max = Math.floor(max / 2)) {
-    const fitted: TicketJob = { ...job, ticket: { ...job.ticket, triggerLabels, description: capText(full, max) } };
-    const json = JSON.stringify(fitted);
-    // A UTF-16 unit is at most 3 bytes of UTF-8: most jobs fit without encoding them to find out.
-    if (json.length * 3 <= MAX_QUEUED_BYTES || encoder.encode(json).byteLength <= MAX_QUEUED_BYTES) return fitted;
-  }
-  return null;
 }
 
 function errorName(err: unknown): string {
