@@ -1,6 +1,6 @@
 import body from "@fixtures/plane-issue-created.json?raw";
 import { describe, expect, it } from "vitest";
-import { devin, hmacHex, idsForKey, postWebhook, SECRET, sleep, watchRun, expectSkipped } from "../helpers";
+import { devin, hmacHex, idsForKey, postWebhook, SECRET, sleep, watchRun, expectSkipped, expectOneSession } from "../helpers";
 
 const TITLE = "Checkout returns 500 when cart is empty";
 // From fixtures/README.md: what Plane itself sent for these bytes (json.dumps, no trailing newline).
@@ -33,8 +33,6 @@ function update(n: number, field: string, oldValue: unknown, newValue: unknown, 
 
 describe("Plane webhooks", () => {
   it("start one session for the fixture selected by ?label=, and answer a redelivery as a duplicate", async () => {
-    const { instanceId, tag } = await idsForKey("plane", FIXTURE_ID, "devin-autofix");
-    await using run = await watchRun(instanceId);
     const deliver = () =>
       postWebhook(body, {
         path: "/webhooks/plane?label=devin-autofix",
@@ -43,15 +41,8 @@ describe("Plane webhooks", () => {
         env: BASE,
       });
 
-    const res = await deliver();
-    expect(res.status).toBe(202);
-    expect(await res.json()).toMatchObject({ ticket_key: `plane:${FIXTURE_ID}:devin-autofix`, playbook: "playbook-autofix-0001" });
-    await run.waitForStatus("complete");
-
-    const creates = await devin.creates(tag);
-    expect(creates).toHaveLength(1);
-    const session = creates[0]!.body;
-    expect(session.playbook_id).toBe("playbook-autofix-0001");
+    const { create, tag } = await expectOneSession("plane", FIXTURE_ID, deliver);
+    const session = create.body;
     expect(session.title).toContain(TITLE);
     const prompt: string = session.prompt;
     expect(prompt.startsWith(`Ticket #128: ${TITLE}`)).toBe(true);

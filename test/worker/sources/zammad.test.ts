@@ -1,6 +1,6 @@
 import body from "@fixtures/zammad-ticket-created.json?raw";
 import { describe, expect, it } from "vitest";
-import { devin, hmacHex, idsForKey, postWebhook, SECRET, sleep, watchRun, expectSkipped } from "../helpers";
+import { devin, hmacHex, idsForKey, postWebhook, SECRET, sleep, watchRun, expectSkipped, expectOneSession } from "../helpers";
 
 const TITLE = "Checkout returns 500 when cart is empty";
 // From fixtures/README.md: what Zammad itself sent for these bytes.
@@ -24,8 +24,6 @@ function variant(id: number, edit: (p: any) => void = () => {}): string {
 
 describe("Zammad webhooks", () => {
   it("start one session for the fixture selected by ?label=, and answer a redelivery as a duplicate", async () => {
-    const { instanceId, tag } = await idsForKey("zammad", "181", "devin-autofix");
-    await using run = await watchRun(instanceId);
     const deliver = () =>
       postWebhook(body, {
         path: "/webhooks/zammad?label=devin-autofix",
@@ -34,15 +32,8 @@ describe("Zammad webhooks", () => {
         env: { ZAMMAD_BASE_URL: "https://zammad.acme.test/" },
       });
 
-    const res = await deliver();
-    expect(res.status).toBe(202);
-    expect(await res.json()).toMatchObject({ ticket_key: "zammad:181:devin-autofix", playbook: "playbook-autofix-0001" });
-    await run.waitForStatus("complete");
-
-    const creates = await devin.creates(tag);
-    expect(creates).toHaveLength(1);
-    const session = creates[0]!.body;
-    expect(session.playbook_id).toBe("playbook-autofix-0001");
+    const { create, tag } = await expectOneSession("zammad", "181", deliver);
+    const session = create.body;
     expect(session.title).toContain(TITLE);
     const prompt: string = session.prompt;
     expect(prompt.startsWith(`Ticket 31081: ${TITLE}`)).toBe(true);
