@@ -45,10 +45,21 @@ export async function matchesAnySecret(presented: string, secrets: readonly stri
   const data = encoder.encode(presented);
   let ok = false;
   for (const secret of secrets) {
-    const expected = await hmac("SHA-256", secret, encoder.encode(secret));
-    if (await crypto.subtle.verify("HMAC", await hmacKey(secret, "SHA-256"), expected, data)) ok = true;
+    if (await crypto.subtle.verify("HMAC", await hmacKey(secret, "SHA-256"), await selfMac(secret), data)) ok = true;
   }
   return ok;
+}
+
+// HMAC(secret, secret) per configured secret, computed once per isolate rather than on every request.
+const selfMacs = new Map<string, Promise<Uint8Array>>();
+function selfMac(secret: string): Promise<Uint8Array> {
+  let mac = selfMacs.get(secret);
+  if (!mac) {
+    if (selfMacs.size > 64) selfMacs.clear();
+    mac = hmac("SHA-256", secret, encoder.encode(secret));
+    selfMacs.set(secret, mac);
+  }
+  return mac;
 }
 
 export function hexToBytes(hex: string): Uint8Array | null {

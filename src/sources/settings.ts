@@ -6,7 +6,7 @@ import type { SourceSettings } from "./types";
  * the bare name (`BASE_URL`, `WEBHOOK_SECRET`) shared by every source.
  */
 export function sourceSettings(config: Pick<Config, "env">, source: string): SourceSettings {
-  const prefix = source.toUpperCase().replace(/[^A-Z0-9]+/g, "_");
+  const prefix = envPrefix(source);
   return {
     get(name) {
       for (const variable of [`${prefix}_${name}`, name]) {
@@ -16,4 +16,9 @@ export function sourceSettings(config: Pick<Config, "env">, source: string): Sou
       return undefined;
     },
   };
+}
+
+/** `GITLAB` for source `gitlab`: the prefix of a source's own variables. */
+export function envPrefix(source: string): string {
+  return source.toUpperCase().replace(/[^A-Z0-9]+/g, "_");
 }

@@ -1,6 +1,6 @@
 import type { Config } from "../config";
 import type { TicketEvent } from "../ticket";
-import { sourceSettings } from "./settings";
+import { envPrefix, sourceSettings } from "./settings";
 import type { TrackerApi } from "./types";
 
 /**
@@ -10,8 +10,8 @@ import type { TrackerApi } from "./types";
  */
 export function trackerApiFor(config: Config, ticket: TicketEvent): TrackerApi | null {
   const settings = sourceSettings(config, ticket.source);
-  const prefix = ticket.source.toUpperCase().replace(/[^A-Z0-9]+/g, "_");
-  const configured = config.env[`${prefix}_BASE_URL`];
+  // Only the source's own BASE_URL: a bare BASE_URL cannot name every tracker's host.
+  const configured = config.env[`${envPrefix(ticket.source)}_BASE_URL`];
   const fromPayload = ticket.replyTo?.baseUrl;
   const base = typeof configured === "string" && configured.trim() ? configured.trim() : typeof fromPayload === "string" ? fromPayload : "";
   const token = settings.get("API_TOKEN") ?? config.ticketApiToken;
