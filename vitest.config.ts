@@ -1,40 +1,46 @@
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
-import { fileURLToPath } from "node:url";
-import { defineConfig } from "vitest/config";
-import { createDevinMock } from "./test/support/devin-mock.ts";
+import { defineConfig, type TestProjectConfiguration } from "vitest/config";
+import { caseTableEnv } from "./test/support/case-tables.ts";
 import { TEST_BINDINGS } from "./test/support/bindings.ts";
+import { createDevinMock } from "./test/support/devin-mock.ts";
 import { createTrackerMock } from "./test/support/tracker-mock.ts";
 
-// One mock Devin for the whole run, reached through the Worker's outbound fetch.
-// Tests tell requests apart by the ticket tag, so test files may run side by side.
+// One mock Devin and one mock tracker for the whole run, reached through the Worker's outbound fetch.
+// Tests tell requests apart by ticket (numbers and ids made per test), so test files may run side by side.
 const devin = createDevinMock({ apiKey: TEST_BINDINGS.DEVIN_API_KEY });
 const tracker = createTrackerMock();
+// Every tracker's case table says what its tests need (its base URL on the tracker mock, …).
+const bindings = { ...TEST_BINDINGS, ...(await caseTableEnv()) };
 
-// Real-shaped tracker payloads live beside the repository, in ../shared/fixtures.
-const fixtures = fileURLToPath(new URL("../shared/fixtures", import.meta.url));
+/** A project running in workerd with the real bindings of wrangler.toml and these settings. */
+function workerd(name: string, include: string[], vars: Record<string, string>, exclude: string[] = []): TestProjectConfiguration {
+  return {
+    plugins: [
+      cloudflareTest({
+        wrangler: { configPath: "./wrangler.toml" },
+        miniflare: {
+          bindings: { ...bindings, ...vars },
+          outboundService: async (request: Request) => {
+            const url = new URL(request.url);
+            if (url.hostname === "devin.mock") return devin.handle(request);
+            if (url.hostname === "tracker.mock") return tracker.handle(request);
+            // Anything else would be a real network call from a test: fail loudly.
+            return new Response(`unexpected outbound request to ${url.origin}`, { status: 599 });
+          },
+        },
+      }),
+    ],
+    test: { name, include, exclude, testTimeout: 30_000 },
+  };
+}
 
 export default defineConfig({
   test: {
     projects: [
-      {
-        resolve: { alias: { "@fixtures": fixtures } },
-        plugins: [
-          cloudflareTest({
-            wrangler: { configPath: "./wrangler.toml" },
-            miniflare: {
-              bindings: TEST_BINDINGS,
-              outboundService: async (request: Request) => {
-                const url = new URL(request.url);
-                if (url.hostname === "devin.mock") return devin.handle(request);
-                if (url.hostname === "tracker.mock") return tracker.handle(request);
-                // Anything else would be a real network call from a test: fail loudly.
-                return new Response(`unexpected outbound request to ${url.origin}`, { status: 599 });
-              },
-            },
-          }),
-        ],
-        test: { name: "worker", include: ["test/worker/**/*.test.ts"], testTimeout: 30_000 },
-      },
+      // The contract suite alone starts dozens of sessions: the spend limits are the spend suite's subject, not theirs.
+      workerd("worker", ["test/worker/**/*.test.ts"], { MAX_SESSIONS_PER_HOUR: "10000", MAX_SESSIONS_PER_DAY: "100000" }, ["test/worker/spend.test.ts"]),
+      // The spend guard under its default limits (20 an hour, 100 a day).
+      workerd("spend", ["test/worker/spend.test.ts"], {}),
       {
         test: { name: "e2e", include: ["test/e2e/**/*.test.ts"], environment: "node", testTimeout: 120_000, hookTimeout: 120_000 },
       },

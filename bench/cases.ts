@@ -1,15 +1,19 @@
 /**
- * How to turn each registered source's fixture (../shared/fixtures) into a
+ * How to turn each registered tracker's fixture (src/trackers/<id>/fixtures) into a
  * signed request of a given size. Pure WebCrypto + JSON: runs in Node or workerd.
  *
- * A source registered in src/sources/index.ts without an entry here is still
+ * A tracker registered in src/trackers/index.ts without an entry here is still
  * listed by the benchmark, as "no fixture mapping", so a new adapter is noticed.
  */
+
+import { hexHmac } from "../src/trackers/kit/sign";
+
+const encoder = new TextEncoder();
 
 export type Signer = (raw: Uint8Array, secret: string) => Promise<Record<string, string>>;
 
 export interface SourceCase {
-  /** File in ../shared/fixtures; `null` = the generic body built below. */
+  /** File in src/trackers/<id>/fixtures; `null` = the generic body built below. */
   fixture: string | null;
   /** Text fields (JSON paths) grown to reach the size; several share the growth evenly. */
   pad: { path: string[]; html?: boolean }[];
@@ -24,17 +28,9 @@ export interface SourceCase {
   note?: string;
 }
 
-const encoder = new TextEncoder();
-
-async function hmacHex(hash: "SHA-256" | "SHA-1", secret: string, raw: Uint8Array): Promise<string> {
-  const key = await crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash }, false, ["sign"]);
-  const mac = new Uint8Array(await crypto.subtle.sign("HMAC", key, raw));
-  return Array.from(mac, (b) => b.toString(16).padStart(2, "0")).join("");
-}
-
 const hexHeader =
   (header: string, hash: "SHA-256" | "SHA-1", prefix: string): Signer =>
-  async (raw, secret) => ({ [header]: prefix + (await hmacHex(hash, secret, raw)) });
+  async (raw, secret) => ({ [header]: prefix + (await hexHmac(hash, secret, raw)) });
 
 const tokenHeader =
   (header: string, scheme = ""): Signer =>

@@ -13,8 +13,8 @@ import { bench, describe, inject } from "vitest";
 import { loadConfig } from "../src/config";
 import app from "../src/index";
 import { intake, type IntakeDeps } from "../src/intake";
-import { findSource, sourceNames } from "../src/sources";
-import type { WebhookRequest } from "../src/sources/types";
+import { findTracker as findSource, trackerIds as sourceNames } from "../src/trackers";
+import type { WebhookRequest } from "../src/trackers/contract";
 import { TEST_BINDINGS } from "../test/support/bindings";
 import { CASES, GENERIC_TICKET, padPayload, SIZES } from "./cases";
 

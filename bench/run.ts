@@ -53,7 +53,7 @@ async function runCpu(snap: Snapshot): Promise<CpuResult> {
   const json = join(outDir, "cpu.json");
   const res = await runNode(
     [join(root, "node_modules/vitest/vitest.mjs"), "bench", "--run", "--config", "bench/vitest.bench.config.ts"],
-    { cwd: snap.dir, timeoutMs: 240_000, env: { BENCH_CPU_JSON: json, BENCH_FIXTURES: join(root, "../shared/fixtures") } },
+    { cwd: snap.dir, timeoutMs: 240_000, env: { BENCH_CPU_JSON: json } },
   );
   writeFileSync(join(outDir, "cpu.log"), res.stdout + res.stderr);
   if (res.code !== 0) throw new Error(`vitest bench failed (${res.timedOut ? "timeout" : `exit ${res.code}`}), see bench/out/cpu.log:\n${(res.stdout + res.stderr).slice(-3000)}`);
@@ -236,7 +236,7 @@ function render(
         "code runs, so a benchmark inside the isolate cannot time itself. `vitest bench` (tinybench) with the process's CPU time as its " +
         "clock (Node runs WebCrypto on its thread pool; that wait is idle time in Node, inline work in workerd), `bench/request-path.bench.ts`; " +
         "every case runs in 3 rounds and the best round's median is shown (this shared VM's speed drifts by up to ~1.7× for seconds at a time); " +
-        "sources iterated from `src/sources/index.ts`, fixtures from `../shared/fixtures` grown in their description field(s) and re-signed. " +
+        "trackers iterated from `src/trackers/index.ts`, fixtures from `src/trackers/<id>/fixtures` grown in their description field(s) and re-signed. " +
         "`intake()` = src/intake.ts: verify + decode + JSON.parse + adapter parse/normalise + route + bounds + instance id (no-op queue, empty store). " +
         "`app.fetch` = the whole Worker fetch handler with stub bindings, including building the `Request`; its extra over `intake()` " +
         "is mostly Node's own Request/stream machinery (undici), which workerd implements natively.",

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
@@ -6,12 +6,15 @@ import { defineConfig } from "vitest/config";
 // Request-path CPU microbenchmark (bench/request-path.bench.ts), in Node, on the real src/ code.
 // Run by `npm run bench` (bench/run.ts); alone: npx vitest bench --run --config bench/vitest.bench.config.ts
 const root = fileURLToPath(new URL("..", import.meta.url));
-// bench/run.ts runs this from a snapshot of the tree and says where the fixtures are.
-const fixturesDir = process.env.BENCH_FIXTURES ?? fileURLToPath(new URL("../../shared/fixtures", import.meta.url));
+// Every tracker's fixtures (src/trackers/<id>/fixtures), by file name.
+const trackersDir = join(root, "src/trackers");
 const fixtures: Record<string, string> = Object.fromEntries(
-  readdirSync(fixturesDir)
-    .filter((f) => f.endsWith(".json"))
-    .map((f) => [f, readFileSync(join(fixturesDir, f), "utf8")]),
+  readdirSync(trackersDir, { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .flatMap((d) => {
+      const dir = join(trackersDir, d.name, "fixtures");
+      return existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith(".json")).map((f) => [f, readFileSync(join(dir, f), "utf8")]) : [];
+    }),
 );
 
 export default defineConfig({

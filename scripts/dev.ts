@@ -6,6 +6,7 @@ import { copyFileSync, existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { createDevinMock } from "../test/support/devin-mock.ts";
 import { serveLoopback } from "../test/support/serve.ts";
+import { caseTables } from "../test/support/case-tables.ts";
 import { createTrackerMock } from "../test/support/tracker-mock.ts";
 
 const root = resolve(import.meta.dirname, "..");
@@ -32,7 +33,7 @@ const devinServer = await serveLoopback(async (req) => {
       const body = (await req.json()) as { title?: string; playbook_id?: string };
       const created = (await res.clone().json()) as { session_id?: string };
       detail = ` → session ${created.session_id} "${short(body.title ?? "")}" playbook=${body.playbook_id}`;
-    } else if (url.pathname.endsWith("/messages")) {
+    } else if (req.method === "POST" && url.pathname.endsWith("/messages")) {
       detail = ` → follow-up "${short(String(((await req.json()) as { message?: string }).message ?? ""))}"`;
     } else if (req.method === "GET" && /\/sessions\/[^/]+$/.test(url.pathname)) {
       const s = (await res.clone().json()) as { status?: string; status_detail?: string };
@@ -69,16 +70,17 @@ function devVarsBeyondSecrets(): Record<string, string> {
   return out;
 }
 
-// Every tracker's write-back goes to the mock tracker; real deployments set <SOURCE>_BASE_URL themselves.
-const sources = ["GITHUB", "GITEA", "FORGEJO", "GITLAB", "JIRA", "YOUTRACK", "REDMINE", "BUGZILLA", "ZAMMAD", "OPENPROJECT", "PLANE", "TAIGA"];
+// Every tracker's write-back goes to the mock tracker: its base URL, and what its case table sets, pointed there.
+const tables = await caseTables();
+const trackerSettings = Object.fromEntries([
+  ...tables.map((t) => [`${t.tracker.toUpperCase().replace(/[^A-Z0-9]+/g, "_")}_BASE_URL`, trackerServer.url]),
+  ...tables.flatMap((t) => Object.entries(t.env ?? {})).map(([k, v]) => [k, v.replaceAll("http://tracker.mock", trackerServer.url)]),
+]);
 const vars: Record<string, string> = {
+  ...trackerSettings,
   ...devVarsBeyondSecrets(),
   DEVIN_API_BASE: devinServer.url,
-  TICKETS_COMMENT_URL: `${trackerServer.url}/api/tickets/{id}/comments`,
   FOLLOW_INTERVAL_SECONDS: "10",
-  ...Object.fromEntries(sources.map((s) => [`${s}_BASE_URL`, trackerServer.url])),
-  // Plane's base URL is a workspace URL: its last segment is the workspace slug.
-  PLANE_BASE_URL: `${trackerServer.url}/local-workspace`,
 };
 const wrangler = spawn(
   process.execPath,
@@ -94,7 +96,7 @@ const wrangler = spawn(
 );
 
 say("dev", `mock Devin ${devinServer.url} · mock tracker ${trackerServer.url} · bridge http://127.0.0.1:${BRIDGE_PORT}`);
-say("dev", "try: npm run send -- gitlab   (or tickets, github, jira, redmine, bugzilla, …)");
+say("dev", `try: npm run send -- gitlab   (or ${tables.map((t) => t.tracker).join(", ")})`);
 
 let stopping = false;
 async function stop(code = 0) {

@@ -1,10 +1,10 @@
-// npm run send -- <source> [fixture-or-file] [--label devin-autofix] [--url http://127.0.0.1:8787] [--secret …]
-// Signs a sample ticket exactly as that tracker would (its headers, its scheme)
-// and posts it to a local or deployed bridge, printing the answer.
-import { readFileSync, existsSync } from "node:fs";
+// npm run send -- <tracker> [file.json] [--label devin-autofix | --no-label] [--url http://127.0.0.1:8787] [--secret …]
+// Signs a sample ticket exactly as that tracker would (its headers, its scheme: the tracker's own
+// case table, src/trackers/<id>/cases.ts) and posts it to a local or deployed bridge.
+import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { genericTicket, SAMPLES } from "../tools/signers.ts";
+import { caseTables } from "../test/support/case-tables.ts";
 
 const root = resolve(import.meta.dirname, "..");
 const { values, positionals } = parseArgs({
@@ -18,14 +18,16 @@ const { values, positionals } = parseArgs({
   },
 });
 
-const [source, file] = positionals;
-if (values.help || !source || !SAMPLES[source]) {
-  console.log(`usage: npm run send -- <source> [fixture-or-file] [--label devin-autofix | --no-label] [--url ${values.url}] [--secret …]
-sources: ${Object.keys(SAMPLES).join(", ")}
-The secret defaults to <SOURCE>_WEBHOOK_SECRET or WEBHOOK_SECRET from the environment or .dev.vars.`);
-  process.exit(source && !SAMPLES[source] ? 2 : 0);
+const tables = await caseTables();
+const [tracker, file] = positionals;
+const table = tables.find((t) => t.tracker === tracker);
+if (values.help || !table) {
+  console.log(`usage: npm run send -- <tracker> [file.json] [--label devin-autofix | --no-label] [--url ${values.url}] [--secret …]
+trackers: ${tables.map((t) => t.tracker).join(", ")}
+Without a file, sends the tracker's sample ticket. The secret defaults to <TRACKER>_WEBHOOK_SECRET or
+WEBHOOK_SECRET from the environment or .dev.vars.`);
+  process.exit(tracker && !table ? 2 : 0);
 }
-const sample = SAMPLES[source]!;
 
 function devVar(name: string): string | undefined {
   if (process.env[name]) return process.env[name];
@@ -35,32 +37,19 @@ function devVar(name: string): string | undefined {
   return line?.slice(name.length + 1).trim().replace(/^"(.*)"$/, "$1");
 }
 
-const secret = (
-  values.secret ??
-  devVar(`${source.toUpperCase()}_WEBHOOK_SECRET`) ??
-  devVar("WEBHOOK_SECRET") ??
-  "devin-bridge-test-secret"
-).split(",")[0]!.trim();
+const prefix = table.tracker.toUpperCase().replace(/[^A-Z0-9]+/g, "_");
+const secret = (values.secret ?? devVar(`${prefix}_WEBHOOK_SECRET`) ?? devVar("WEBHOOK_SECRET") ?? "devin-bridge-test-secret").split(",")[0]!.trim();
 
-function body(): Uint8Array<ArrayBuffer> {
-  if (file) {
-    const candidates = [resolve(file), resolve(root, "../shared/fixtures", file)];
-    const found = candidates.find((p) => existsSync(p));
-    if (!found) throw new Error(`no such file: ${file}`);
-    return new Uint8Array(readFileSync(found));
-  }
-  if (!sample.fixture) return new TextEncoder().encode(genericTicket());
-  return new Uint8Array(readFileSync(resolve(root, "../shared/fixtures", sample.fixture)));
-}
-
-const raw = body();
-const { path, headers } = await sample.sign(raw, secret);
-const url = new URL(path, values.url);
-// Most fixtures carry no trigger label: say which route the tracker's own rule would have picked.
-if (!values["no-label"] && values.label) url.searchParams.set("label", values.label);
-const shown = url.pathname.startsWith(`/webhooks/${source}/`) ? `${values.url}/webhooks/${source}/[secret]` : url.toString();
-console.log(`POST ${shown}  (${raw.length} bytes, signed as ${source})`);
-const res = await fetch(url, { method: "POST", headers, body: raw });
+const sample = table.sample();
+const body = file ? readFileSync(resolve(file), "utf8") : sample.body;
+const signed = await table.sign(body, secret);
+const url = new URL(`/webhooks/${table.tracker}${signed.suffix ?? ""}${sample.suffix ?? ""}`, values.url);
+// A file may carry no trigger label: say which route the tracker's own rule would have picked.
+if (file && !values["no-label"] && values.label) url.searchParams.set("label", values.label);
+// Never print a secret that travels in the path.
+const shown = signed.suffix ? url.toString().replace(signed.suffix, "/[secret]") : url.toString();
+console.log(`POST ${shown}  (${new TextEncoder().encode(body).length} bytes, signed as ${table.tracker})`);
+const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json", ...sample.headers, ...signed.headers }, body });
 console.log(`${res.status} ${res.statusText}`);
 console.log(await res.text());
 process.exit(res.ok ? 0 : 1);

@@ -1,4 +1,4 @@
-import type { SourceSettings } from "./sources/types";
+import type { TrackerConfig } from "./trackers/settings";
 
 /**
  * Optional allow-lists: `ALLOWED_PROJECTS` and `ALLOWED_AUTHORS` (or per source,
@@ -41,10 +41,10 @@ export interface AllowListSubject {
 }
 
 /** Why the ticket is outside the allow-lists, or `null` when it may go to Devin. */
-export function allowListVerdict(subject: AllowListSubject, settings: SourceSettings): string | null {
+export function allowListVerdict(subject: AllowListSubject, settings: Pick<TrackerConfig, "allowedProjects" | "allowedAuthors">): string | null {
   const checks: [AllowList | null, string | undefined, string][] = [
-    [parseAllowList("ALLOWED_PROJECTS", settings.get("ALLOWED_PROJECTS")), subject.project, "project"],
-    [parseAllowList("ALLOWED_AUTHORS", settings.get("ALLOWED_AUTHORS")), subject.author, "author"],
+    [parseAllowList("ALLOWED_PROJECTS", settings.allowedProjects), subject.project, "project"],
+    [parseAllowList("ALLOWED_AUTHORS", settings.allowedAuthors), subject.author, "author"],
   ];
   for (const [list, value, what] of checks) {
     if (!list || list.allows(value)) continue;

@@ -1,25 +1,21 @@
-import { capText, cut, MAX_DESCRIPTION_CHARS, stripHidden } from "./prompt";
-import type { TicketComment } from "./sources/types";
-import type { TicketEvent, TicketJob } from "./ticket";
+import {
+  MAX_DESCRIPTION_CHARS,
+  MAX_JSON_DEPTH,
+  MAX_LABEL_CHARS,
+  MAX_LABELS,
+  MAX_NAME_CHARS,
+  MAX_QUEUED_BYTES,
+  MAX_TITLE_CHARS,
+  MAX_URL_CHARS,
+} from "./limits";
+import { capText, cut, stripHidden } from "./text";
+import type { TicketEvent, TicketJob, TicketComment } from "./ticket";
 
 /**
  * What the request path accepts and carries: the raw body read as UTF-8 JSON
  * within a depth, and tickets bounded so every job fits a queue message.
  * Pure functions: cheap to test, nothing here touches the network.
  */
-/** Deeper JSON is no tracker's payload; real ones stay under 10 levels. */
-export const MAX_JSON_DEPTH = 64;
-/**
- * A queue message may be 128 KB (V8-serialised). Budget its JSON at 96 KB of
- * UTF-8, which is never smaller than the V8 form, to leave room for overhead.
- */
-export const MAX_QUEUED_BYTES = 96_000;
-const MAX_TITLE_CHARS = 2_000;
-// Labels only matter for routing, which has already seen them all; the job keeps a readable few.
-const MAX_LABELS = 50;
-const MAX_LABEL_CHARS = 100;
-const MAX_URL_CHARS = 2_000;
-const MAX_NAME_CHARS = 512;
 
 const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
 const encoder = new TextEncoder();
@@ -90,7 +86,7 @@ export function boundTicket(ticket: TicketEvent): TicketEvent {
   return {
     ...ticket,
     key: wellFormed(ticket.key),
-    id: wellFormed(ticket.id),
+    id: cut(wellFormed(ticket.id), MAX_NAME_CHARS),
     title: cut(wellFormed(ticket.title), MAX_TITLE_CHARS),
     // Cut in fitForQueue, from the full text, so the note counts what the ticket really holds.
     description: wellFormed(ticket.description),

@@ -1,3 +1,5 @@
+import { trackers } from "./trackers";
+import { resolveTrackerConfig, type SettingProblem, type TrackerConfig } from "./trackers/settings";
 import * as z from "./zod";
 
 /**
@@ -15,19 +17,25 @@ export interface Config {
   adminToken?: string;
   /** A comment containing this (case-insensitive) is forwarded to the ticket's session. */
   mention: string;
+  /** Comma-separated globs of tracker accounts whose comments are never forwarded (Devin's own tracker user). */
+  botAuthors?: string;
   follow: { intervalMs: number; maxMs: number };
   /** New sessions allowed per rolling hour and day; the rest wait, never dropped. */
   spend: { perHour: number; perDay: number; maxAcuLimit?: number };
   /** Do everything but start sessions and write to trackers; answer with the would-be Devin request. */
   dryRun: boolean;
+  /** Each tracker's resolved settings (secrets, base URL, token, allow-lists, its own), by tracker id. */
+  trackers: ReadonlyMap<string, TrackerConfig>;
   /** Raw env, for per-source settings such as `GITLAB_WEBHOOK_SECRET`. */
   env: Readonly<Record<string, unknown>>;
 }
 
 export class ConfigError extends Error {
-  constructor(readonly problems: { variable: string; message: string }[]) {
+  readonly problems: { variable: string; message: string }[];
+  constructor(problems: { variable: string; message: string }[]) {
     super(`bridge is misconfigured: ${problems.map((p) => p.message).join("; ")}`);
     this.name = "ConfigError";
+    this.problems = problems;
   }
   get variables(): string[] {
     return [...new Set(this.problems.map((p) => p.variable))];
@@ -81,6 +89,7 @@ const schema = z.object({
     emptyToUndefined,
     z.optional(z.string().check(z.trim(), z.minLength(16, { error: "ADMIN_TOKEN must be at least 16 characters" }))),
   ),
+  BOT_AUTHORS: preprocess(emptyToUndefined, z.optional(z.string())),
   DEVIN_MENTION: preprocess(emptyToUndefined, z._default(z.string().check(z.trim(), z.minLength(2), z.maxLength(64)), "@devin")),
   FOLLOW_INTERVAL_SECONDS: positive("FOLLOW_INTERVAL_SECONDS", 180, 10, 86_400),
   FOLLOW_MAX_HOURS: positive("FOLLOW_MAX_HOURS", 24, 0, 24 * 30),
@@ -112,13 +121,8 @@ function emptyToUndefined(value: unknown) {
   return typeof value === "string" && value.trim() === "" ? undefined : value;
 }
 
-/** Comma-separated lists let an operator rotate a secret without downtime. */
-export function splitSecrets(value: string): string[] {
-  return value
-    .split(",")
-    .map((s) => s.trim())
-    .filter(Boolean);
-}
+export { splitSecrets } from "./trackers/settings";
+import { splitSecrets } from "./trackers/settings";
 
 type Parsed = { ok: true; config: Config } | { ok: false; error: ConfigError };
 const cache = new WeakMap<object, Parsed>();
@@ -127,37 +131,40 @@ export function parseConfig(env: object): Parsed {
   const hit = cache.get(env);
   if (hit) return hit;
   const result = schema.safeParse(env);
-  const parsed: Parsed = result.success
-    ? {
-        ok: true,
-        config: {
-          devin: {
-            apiBase: result.data.DEVIN_API_BASE,
-            orgId: result.data.DEVIN_ORG_ID,
-            apiKey: result.data.DEVIN_API_KEY,
+  const problems: SettingProblem[] = result.success
+    ? []
+    : result.error.issues.map((issue) => ({ variable: String(issue.path[0] ?? "env"), message: issue.message }));
+  const vars = env as Record<string, unknown>;
+  const resolved = new Map(trackers.map((t) => [t.id, resolveTrackerConfig(t, vars, problems)]));
+  const parsed: Parsed =
+    result.success && problems.length === 0
+      ? {
+          ok: true,
+          config: {
+            devin: {
+              apiBase: result.data.DEVIN_API_BASE,
+              orgId: result.data.DEVIN_ORG_ID,
+              apiKey: result.data.DEVIN_API_KEY,
+            },
+            ticketApiToken: result.data.TICKET_API_TOKEN,
+            ticketApiDocsUrl: result.data.TICKET_API_DOCS_URL,
+            webhookSecrets: splitSecrets(result.data.WEBHOOK_SECRET),
+            playbooks: result.data.PLAYBOOKS,
+            adminToken: result.data.ADMIN_TOKEN,
+            dryRun: ["true", "1", "yes"].includes(result.data.DRY_RUN),
+            mention: result.data.DEVIN_MENTION.toLowerCase(),
+            botAuthors: result.data.BOT_AUTHORS,
+            follow: { intervalMs: result.data.FOLLOW_INTERVAL_SECONDS * 1000, maxMs: result.data.FOLLOW_MAX_HOURS * 3_600_000 },
+            spend: {
+              perHour: Math.floor(result.data.MAX_SESSIONS_PER_HOUR),
+              perDay: Math.floor(result.data.MAX_SESSIONS_PER_DAY),
+              maxAcuLimit: result.data.MAX_ACU_LIMIT,
+            },
+            trackers: resolved,
+            env: vars,
           },
-          ticketApiToken: result.data.TICKET_API_TOKEN,
-          ticketApiDocsUrl: result.data.TICKET_API_DOCS_URL,
-          webhookSecrets: splitSecrets(result.data.WEBHOOK_SECRET),
-          playbooks: result.data.PLAYBOOKS,
-          adminToken: result.data.ADMIN_TOKEN,
-          dryRun: ["true", "1", "yes"].includes(result.data.DRY_RUN),
-          mention: result.data.DEVIN_MENTION.toLowerCase(),
-          follow: { intervalMs: result.data.FOLLOW_INTERVAL_SECONDS * 1000, maxMs: result.data.FOLLOW_MAX_HOURS * 3_600_000 },
-          spend: {
-            perHour: Math.floor(result.data.MAX_SESSIONS_PER_HOUR),
-            perDay: Math.floor(result.data.MAX_SESSIONS_PER_DAY),
-            maxAcuLimit: result.data.MAX_ACU_LIMIT,
-          },
-          env: env as Record<string, unknown>,
-        },
-      }
-    : {
-        ok: false,
-        error: new ConfigError(
-          result.error.issues.map((issue) => ({ variable: String(issue.path[0] ?? "env"), message: issue.message })),
-        ),
-      };
+        }
+      : { ok: false, error: new ConfigError(problems) };
   cache.set(env, parsed);
   return parsed;
 }
@@ -171,5 +178,6 @@ export function loadConfig(env: object): Config {
 
 /** The values that must never reach a log line or an answer. */
 export function secretValues(config: Config): string[] {
-  return [config.devin.apiKey, config.ticketApiToken, ...config.webhookSecrets, ...(config.adminToken ? [config.adminToken] : [])];
+  const perTracker = [...config.trackers.values()].flatMap((t) => [...t.secrets, ...(t.apiToken ? [t.apiToken] : [])]);
+  return [...new Set([config.devin.apiKey, config.ticketApiToken, ...config.webhookSecrets, ...perTracker, ...(config.adminToken ? [config.adminToken] : [])])];
 }

@@ -1,18 +1,21 @@
 import { allowListVerdict } from "./allowlist";
-import { splitSecrets, type Config } from "./config";
+import type { Config } from "./config";
 import { matchesAnySecret } from "./crypto/hmac";
-import { decideFollowUp, type FollowUpJob } from "./followup";
+import { decideComment, type FollowUpJob } from "./forward";
 import { log } from "./log";
 import { boundComment, boundTicket, fitForQueue, readJson } from "./bounds";
-import type { QueueMessage } from "./queue/messages";
-import { pickRoute } from "./routing";
-import { sourceSettings } from "./sources/settings";
-import type { ParseResult, SourceSettings, TicketSource, WebhookRequest } from "./sources/types";
+import type { QueueMessage, StopJob } from "./queue/messages";
+import { pickPlaybook } from "./playbooks";
+import { contextFor, trackerConfig } from "./trackers/api";
+import type { EndFields, Tracker, TrackerContext, TrackerEvent, WebhookRequest } from "./trackers/contract";
+import type { TrackerConfig } from "./trackers/settings";
 import type { DeliveryLog } from "./store/deliveries";
-import type { TicketRecord, TicketStore } from "./store/tickets";
+import { STOPPABLE, type TicketRecord, type TicketStore } from "./store/tickets";
 import type { CreateSessionRequest } from "./devin/client";
-import { sessionRequest } from "./workflows/session";
-import { instanceIdFor, ticketKey, type TicketJob } from "./ticket";
+import { MAX_REASON_CHARS } from "./limits";
+import { sessionRequest } from "./session-request";
+import { oneLine } from "./text";
+import { instanceIdFor, runInstanceId, ticketKey, type TicketEvent, type TicketJob } from "./ticket";
 
 export type IntakeResult =
   | { kind: "unauthorized" }
@@ -22,6 +25,7 @@ export type IntakeResult =
   | { kind: "replayed"; deliveryId: string; ticketKey?: string }
   | { kind: "accepted"; job: TicketJob; retry: boolean }
   | { kind: "forwarded"; job: FollowUpJob }
+  | { kind: "stopping"; job: StopJob }
   | { kind: "dry_run"; job: TicketJob; request: CreateSessionRequest };
 
 export interface IntakeDeps {
@@ -34,27 +38,11 @@ export interface IntakeDeps {
 }
 
 /**
- * Headers naming one delivery, stable across the sender's own retries, most
- * specific first. `X-Request-Id` is not one: proxies mint it per hop.
- */
-export const DELIVERY_ID_HEADERS = [
-  "x-github-delivery",
-  "x-gitea-delivery",
-  "x-forgejo-delivery",
-  "idempotency-key", // GitLab 17.4+: unchanged on retries and manual resends
-  "x-gitlab-event-uuid",
-  "x-zammad-delivery",
-  "x-atlassian-webhook-identifier",
-  "x-plane-delivery", // new per attempt: catches a copied request, not Plane's own retries
-  "webhook-id", // Standard Webhooks (GitLab 19 signing tokens)
-] as const;
-
-/**
  * Outcomes worth remembering. Not `skipped`: judging it again costs nothing and
  * lets an operator redeliver after fixing PLAYBOOKS or an allow-list. Never an
  * error: a delivery that failed must stay retryable.
  */
-const REMEMBERED = new Set<IntakeResult["kind"]>(["accepted", "duplicate", "forwarded"]);
+const REMEMBERED = new Set<IntakeResult["kind"]>(["accepted", "duplicate", "forwarded", "stopping"]);
 
 /**
  * The request path: verify, replay check, parse, allow-lists, route, duplicate
@@ -62,72 +50,87 @@ const REMEMBERED = new Set<IntakeResult["kind"]>(["accepted", "duplicate", "forw
  * queue consumer.
  */
 export async function intake(
-  source: TicketSource,
+  source: Tracker<any>,
   req: WebhookRequest,
   pathSecret: string | undefined,
   deps: IntakeDeps,
 ): Promise<IntakeResult> {
-  const settings = sourceSettings(deps.config, source.name);
-  if (!(await authentic(source, req, pathSecret, settings, deps.requestId))) return { kind: "unauthorized" };
+  const ctx = contextFor(deps.config, source);
+  const settings = trackerConfig(deps.config, source);
+  if (!(await authentic(source, req, pathSecret, settings.secrets, ctx, deps.requestId))) return { kind: "unauthorized" };
 
   // Only past this point may the request touch KV: an unauthenticated caller must not read or write it.
-  const deliveryId = deliveryIdOf(req.headers);
+  const deliveryId = deliveryIdOf(req.headers, source.deliveryIdHeaders);
   const deliveries = deliveryId ? deps.deliveries : undefined;
   if (deliveryId && deliveries) {
-    const seen = await replayOf(deliveries, source.name, deliveryId, deps);
+    const seen = await replayOf(deliveries, source.id, deliveryId, deps);
     if (seen) return seen;
   }
 
-  const result = await decide(source, req, settings, deps);
+  const result = await decide(source, req, ctx, settings, deps);
   if (deliveryId && deliveries && REMEMBERED.has(result.kind)) {
-    await rememberDelivery(deliveries, source.name, deliveryId, result, deps.requestId);
+    await rememberDelivery(deliveries, source.id, deliveryId, result, deps.requestId);
   }
   return result;
 }
 
 async function authentic(
-  source: TicketSource,
+  source: Tracker<any>,
   req: WebhookRequest,
   pathSecret: string | undefined,
-  settings: SourceSettings,
+  secrets: readonly string[],
+  ctx: TrackerContext,
   requestId?: string,
 ): Promise<boolean> {
-  const secrets = splitSecrets(settings.get("WEBHOOK_SECRET") ?? "");
   if (secrets.length === 0) return false;
   try {
     // Senders that cannot sign put the secret in the URL instead; that form works for every source.
-    return pathSecret !== undefined ? await matchesAnySecret(pathSecret, secrets) : await source.authenticate(req, secrets, settings);
+    return pathSecret !== undefined ? await matchesAnySecret(pathSecret, secrets) : await source.verify(req, secrets, ctx);
   } catch (err) {
     // An adapter that throws on a malformed header has still not authenticated anyone.
-    log("error", "adapter_error", { request_id: requestId, source: source.name, stage: "authenticate", error: errorName(err) });
+    log("error", "adapter_error", { request_id: requestId, source: source.id, stage: "authenticate", error: errorName(err) });
     return false;
   }
 }
 
-async function decide(source: TicketSource, req: WebhookRequest, settings: SourceSettings, deps: IntakeDeps): Promise<IntakeResult> {
+async function decide(
+  source: Tracker<any>,
+  req: WebhookRequest,
+  ctx: TrackerContext,
+  settings: TrackerConfig,
+  deps: IntakeDeps,
+): Promise<IntakeResult> {
   const payload = readJson(req.raw);
   if (!payload.ok) return { kind: "invalid", reason: payload.reason };
 
-  let parsed: ParseResult;
+  let parsed: TrackerEvent;
   try {
-    parsed = source.parse(payload.value, req, settings);
+    parsed = source.parse(payload.value, req, ctx);
   } catch (err) {
     // Adapters promise not to throw; if one does on odd input, that is still the sender's odd input, not a 500.
-    log("error", "adapter_error", { request_id: deps.requestId, source: source.name, stage: "parse", error: errorName(err) });
-    return { kind: "invalid", reason: `the body is not a ${source.tracker} event the bridge can read` };
+    log("error", "adapter_error", { request_id: deps.requestId, source: source.id, stage: "parse", error: errorName(err) });
+    return { kind: "invalid", reason: `the body is not a ${source.name} event the bridge can read` };
   }
-  if (parsed.kind === "skip") return { kind: "skipped", reason: parsed.reason };
-  if (parsed.kind === "invalid") return parsed;
+  // A tracker's reason may quote the payload: the core keeps it to one short line.
+  if (parsed.kind === "skip") return { kind: "skipped", reason: oneLine(parsed.reason, MAX_REASON_CHARS) };
+  if (parsed.kind === "invalid") return { kind: "invalid", reason: oneLine(parsed.reason, MAX_REASON_CHARS) };
+  if (parsed.kind === "ended") return ended(source, parsed.ended, settings, deps);
   if (parsed.kind === "comment") {
-    const comment = boundComment(parsed.comment);
+    const comment = boundComment({ ...parsed.comment, source: source.id });
     const outside = allowListVerdict({ author: comment.author }, settings);
     if (outside) return { kind: "skipped", reason: outside };
-    const decision = await decideFollowUp(comment, deps.config, deps.store, deps.requestId);
+    const decision = await decideComment(comment, deps.config, deps.store, deps.requestId);
     if (decision.kind === "skip") return { kind: "skipped", reason: decision.reason };
+    if (decision.kind === "stop") return stop(decision.record, `${deps.config.mention} stop by ${comment.author ?? "a comment"}`, deps);
+    if (decision.kind === "retry") {
+      if (!decision.record.ticket) return { kind: "skipped", reason: "this run predates retries: add the trigger label again" };
+      return retry(decision.record, decision.record.ticket, deps);
+    }
     await deps.enqueue(decision.job);
     return { kind: "forwarded", job: decision.job };
   }
-  const ticket = boundTicket(parsed.ticket);
+  // The core, not the tracker, says which tracker a ticket came from.
+  const ticket = boundTicket({ ...parsed.ticket, source: source.id, tracker: source.displayName?.(ctx) ?? source.name });
 
   const outside = allowListVerdict(ticket, settings);
   if (outside) return { kind: "skipped", reason: outside };
@@ -135,7 +138,7 @@ async function decide(source: TicketSource, req: WebhookRequest, settings: Sourc
   // `?label=devin-autofix` on the webhook URL: the tracker's own rule (a Zammad trigger,
   // a YouTrack workflow, Jira automation) already selected this ticket for that route.
   const forced = req.url.searchParams.get("label")?.trim();
-  const route = pickRoute(forced ? [forced] : ticket.triggerLabels, deps.config.playbooks);
+  const route = pickPlaybook(forced ? [forced] : ticket.triggerLabels, deps.config.playbooks);
   if (!route) {
     return { kind: "skipped", reason: `no trigger label (${[...deps.config.playbooks.keys()].join(", ")})` };
   }
@@ -143,7 +146,12 @@ async function decide(source: TicketSource, req: WebhookRequest, settings: Sourc
   const key = ticketKey(ticket, route.label);
   const instanceId = await instanceIdFor(key);
   const existing = await deps.store.get(instanceId);
-  if (existing && existing.status !== "failed") return { kind: "duplicate", record: existing };
+  if (existing && existing.status !== "failed") {
+    // The label added again after a stop asks for a new run; anything else is a redelivery.
+    const latest = (await deps.store.findByTicket(ticket.source, ticket.key)) ?? existing;
+    if (latest.status === "stopped" && latest.ticket_key === key) return retry(latest, ticket, deps);
+    return { kind: "duplicate", record: latest.ticket_key === key ? latest : existing };
+  }
 
   const job = fitForQueue({
     ticketKey: key,
@@ -164,10 +172,64 @@ async function decide(source: TicketSource, req: WebhookRequest, settings: Sourc
   return { kind: "accepted", job, retry: existing?.status === "failed" };
 }
 
+/** A closed ticket or a removed trigger label stops the ticket's active run, if it has one. */
+async function ended(source: Tracker<any>, event: EndFields, settings: TrackerConfig, deps: IntakeDeps): Promise<IntakeResult> {
+  const outside = allowListVerdict({ author: event.author }, settings);
+  if (outside) return { kind: "skipped", reason: outside };
+  const record = await deps.store.findByTicket(source.id, event.key);
+  if (!record || !STOPPABLE.includes(record.status)) {
+    return { kind: "skipped", reason: event.reason === "closed" ? "the ticket is closed" : "a label was removed; no active run" };
+  }
+  if (event.reason === "label_removed" && !(event.labels ?? []).some((l) => l.trim().toLowerCase() === record.label)) {
+    return { kind: "skipped", reason: "the removed label is not the one this run started from" };
+  }
+  const by = event.author ? ` by ${event.author}` : "";
+  return stop(record, event.reason === "closed" ? `the ticket was closed${by}` : `the label ${record.label} was removed${by}`, deps);
+}
+
+async function stop(record: TicketRecord, why: string, deps: IntakeDeps): Promise<IntakeResult> {
+  const job: StopJob = {
+    kind: "stop",
+    source: record.source,
+    ticketKey: record.ticket_key,
+    instanceId: record.instance_id,
+    why,
+    receivedAt: new Date().toISOString(),
+    requestId: deps.requestId,
+  };
+  await deps.enqueue(job);
+  return { kind: "stopping", job };
+}
+
+/**
+ * The next run of a ticket whose last run ended. Its instance id follows from
+ * the run number, so concurrent retries of the same run start it once.
+ */
+async function retry(previous: TicketRecord, ticket: TicketEvent, deps: IntakeDeps): Promise<IntakeResult> {
+  const run = (previous.run ?? 1) + 1;
+  const job = fitForQueue({
+    ticketKey: previous.ticket_key,
+    instanceId: await runInstanceId(previous.ticket_key, run),
+    ticket,
+    label: previous.label,
+    playbookId: deps.config.playbooks.get(previous.label) ?? previous.playbook,
+    receivedAt: new Date().toISOString(),
+    requestId: deps.requestId,
+    run,
+    previousInstanceId: previous.instance_id,
+    previousSessionUrl: previous.url,
+  });
+  if (!job) return { kind: "invalid", reason: "the ticket's fields are too large to queue, even with the description cut" };
+  if (await deps.store.get(job.instanceId)) return { kind: "duplicate", record: previous };
+  await deps.enqueue(job);
+  return { kind: "accepted", job, retry: true };
+}
+
 // ---- replay ------------------------------------------------------------------------------------
 
-export function deliveryIdOf(headers: Headers): string | undefined {
-  for (const name of DELIVERY_ID_HEADERS) {
+/** The first delivery id among the headers the tracker declares; `X-Request-Id` is never one (proxies mint it per hop). */
+export function deliveryIdOf(headers: Headers, names: readonly string[]): string | undefined {
+  for (const name of names) {
     const value = headers.get(name)?.trim();
     if (value) return value;
   }

@@ -1,90 +1,28 @@
+import { MAX_NAME_CHARS, MAX_SESSION_TITLE_CHARS, MAX_URL_CHARS } from "./limits";
+import { capText, fence, oneLine, stripHidden } from "./text";
 import type { TicketEvent } from "./ticket";
 
 export interface PromptOptions {
   /** Where Devin can read how to comment back on the ticket. */
   ticketApiDocsUrl?: string;
+  /** The word a ticket comment uses to reach Devin: Devin is told not to write it, so its comments never loop back. */
+  mention?: string;
+  /** For a retry: the session of the run before. */
+  previousSessionUrl?: string;
+  run?: number;
 }
 
-/** Longer descriptions are cut: a prompt is not the place for logs and dumps. */
-export const MAX_DESCRIPTION_CHARS = 20_000;
-const MAX_TITLE_CHARS = 300;
-
-/**
- * Characters that change nothing a person sees but everything a model reads:
- * zero-width and joiners, bidi embeddings/overrides/isolates (Trojan Source),
- * invisible operators, BOM, and the Unicode tag block (ASCII smuggling).
- */
-const INVISIBLE = /[\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u{e0000}-\u{e007f}]/gu;
-// An unclosed comment or block runs to the end, as it does when the tracker renders it.
-const HTML_COMMENT = /<!--[\s\S]*?(?:--!?>|$)/g;
-// An opening tag with no `>` also runs to the end: matching it once keeps the scan linear.
-const SCRIPT_OR_STYLE = /<(script|style)\b(?:[^>]*>[\s\S]*?(?:<\/\1\s*>|$)|[^>]*$)/gi;
-// Removing one block can join its neighbours into a new one (`<scr<script></script>ipt>`); a few passes settle it.
-const MAX_PASSES = 5;
-
-/**
- * Removes what the ticket's human readers never saw, so it cannot carry
- * instructions to Devin: HTML comments, `<script>`/`<style>` blocks and
- * invisible formatting characters. Lone surrogates become U+FFFD.
- */
-export function stripHidden(text: string): string {
-  let out = text.toWellFormed().replace(INVISIBLE, "");
-  for (let pass = 0; pass < MAX_PASSES; pass++) {
-    const next = out.replace(HTML_COMMENT, "").replace(SCRIPT_OR_STYLE, "");
-    if (next === out) break;
-    out = next;
-  }
-  return out;
-}
-
-/** The first `max` UTF-16 units, without splitting a surrogate pair. */
-export function cut(text: string, max: number): string {
-  if (text.length <= max) return text;
-  const code = text.charCodeAt(max - 1);
-  return text.slice(0, code >= 0xd800 && code <= 0xdbff ? max - 1 : max);
-}
-
-const TRUNCATION_NOTE = /\n\[… [a-z]+ truncated by devin-ticket-bridge: \d+ more characters on the ticket\]$/;
-
-/**
- * Caps long text with a note saying how much was left out. Idempotent: text
- * already capped (by intake, to fit the queue) is returned as it is, so the
- * count in the note stays the ticket's.
- */
-export function capText(text: string, max = MAX_DESCRIPTION_CHARS, noun = "description"): string {
-  if (text.length <= max) return text;
-  const note = TRUNCATION_NOTE.exec(text);
-  if (note && note.index <= max) return text;
-  const kept = cut(text, max);
-  return `${kept}\n[… ${noun} truncated by devin-ticket-bridge: ${text.length - kept.length} more characters on the ticket]`;
-}
-
-/** A one-line title: no control characters, no line breaks that could start a fake section. */
-export function oneLine(text: string, max = MAX_TITLE_CHARS): string {
-  const flat = text.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, " ").replace(/\s+/g, " ").trim();
-  return flat.length > max ? `${cut(flat, max - 1)}…` : flat;
-}
-
-/**
- * Markdown fence longer than any backtick run inside the text, so the
- * reporter's words cannot close it early and pose as instructions.
- */
-export function fence(text: string, info = "text"): string {
-  const longest = Math.max(0, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
-  const ticks = "`".repeat(Math.max(3, longest + 1));
-  return `${ticks}${info}\n${text}\n${ticks}`;
-}
 
 export function buildPrompt(ticket: TicketEvent, options: PromptOptions = {}): string {
-  const id = oneLine(stripHidden(ticket.id), 100);
+  const id = oneLine(stripHidden(ticket.id), MAX_NAME_CHARS);
   const tracker = ticket.tracker;
   const title = oneLine(stripHidden(ticket.title));
   const description = capText(stripHidden(ticket.description).trim() || "(no description)");
   const context = [
     `Tracker: ${tracker}`,
-    ticket.project ? `Project: ${oneLine(stripHidden(ticket.project))}` : null,
-    ticket.url ? `Ticket URL: ${oneLine(stripHidden(ticket.url), 2000)}` : null,
-    ticket.author ? `Reported by: ${oneLine(stripHidden(ticket.author), 200)}` : null,
+    ticket.project ? `Project: ${oneLine(stripHidden(ticket.project), MAX_NAME_CHARS)}` : null,
+    ticket.url ? `Ticket URL: ${oneLine(stripHidden(ticket.url), MAX_URL_CHARS)}` : null,
+    ticket.author ? `Reported by: ${oneLine(stripHidden(ticket.author), MAX_NAME_CHARS)}` : null,
   ].filter(Boolean);
 
   const docs = options.ticketApiDocsUrl
@@ -101,11 +39,19 @@ export function buildPrompt(ticket: TicketEvent, options: PromptOptions = {}): s
       `When done, post a comment on ticket ${id} with a summary of your changes and a link to the PR.`,
       docs,
       "Authenticate with the $TICKET_API_TOKEN environment variable.",
-    ].join(" "),
-  ].join("\n\n");
+      options.mention ? `Never write "${options.mention}" in a ticket comment: comments with it are passed back to you.` : null,
+    ]
+      .filter(Boolean)
+      .join(" "),
+    options.previousSessionUrl
+      ? `This is run ${options.run ?? 2} on this ticket; the previous session was ${options.previousSessionUrl}. Start afresh, using what it found.`
+      : null,
+  ]
+    .filter(Boolean)
+    .join("\n\n");
 }
 
 export function sessionTitle(ticket: TicketEvent): string {
   // Id first (what people search for), tracker last (what tells two trackers' WEB-1 apart).
-  return oneLine(stripHidden(`${ticket.id}: ${ticket.title} (${ticket.tracker})`), 200);
+  return oneLine(stripHidden(`${ticket.id}: ${ticket.title} (${ticket.tracker})`), MAX_SESSION_TITLE_CHARS);
 }

@@ -1,30 +1,12 @@
+import type { CommentFields, StampedTicket } from "./trackers/contract";
 import { sha256Hex } from "./crypto/hmac";
 
-/** One ticket, whatever tracker it came from: what every source adapter produces. */
-export interface TicketEvent {
-  /** Adapter name, e.g. `tickets`, `gitlab`. */
+/** One ticket, whatever tracker it came from: a tracker's fields with the core's identity stamped on. */
+export type TicketEvent = StampedTicket;
+
+/** A new comment on a ticket, with the tracker it came from: a possible follow-up. */
+export interface TicketComment extends CommentFields {
   source: string;
-  /** Human name of the tracker, used in the prompt. */
-  tracker: string;
-  /** Stable identity within the source (project + number where numbers are per project). */
-  key: string;
-  /** The id people use, e.g. `42`, `WEB-128`, `acme/shop#42`. */
-  id: string;
-  title: string;
-  description: string;
-  /** Every label the ticket carries now. */
-  labels: string[];
-  /** The labels this event may trigger on: all of them on create, the newly added ones on update. */
-  triggerLabels: string[];
-  url?: string;
-  project?: string;
-  author?: string;
-  /**
-   * What the adapter needs to comment back on this ticket (e.g. GitLab's
-   * project id and iid, the instance URL the payload revealed). Opaque to the
-   * rest of the bridge; it travels with the ticket to the workflow.
-   */
-  replyTo?: Record<string, string | number>;
 }
 
 /** What the queue carries and the workflow receives: a ticket with its route decided. */
@@ -38,6 +20,23 @@ export interface TicketJob {
   playbookId: string;
   receivedAt: string;
   requestId?: string;
+  /** 1 (or absent) for a ticket's first run; a retry is the next number. */
+  run?: number;
+  /** The run this one retries: its record, and its session for the prompt. */
+  previousInstanceId?: string;
+  previousSessionUrl?: string;
+  /** Follow an existing session again (a follow-up woke it) instead of starting one. */
+  resume?: { sessionId: string; url: string };
+}
+
+/** The spend guard counts each run once: run 2 of a ticket is a new paid session. */
+export function spendKey(job: Pick<TicketJob, "ticketKey" | "run">): string {
+  return job.run && job.run > 1 ? `${job.ticketKey}#run${job.run}` : job.ticketKey;
+}
+
+/** The instance id of a ticket's run `n` (run 1 keeps the id it always had). */
+export function runInstanceId(ticketKey: string, run: number): Promise<string> {
+  return instanceIdFor(run > 1 ? `${ticketKey}#run${run}` : ticketKey);
 }
 
 export function ticketKey(ticket: Pick<TicketEvent, "source" | "key">, label: string): string {

@@ -6,14 +6,15 @@ export interface ErrorBody {
 }
 
 export class ApiError extends Error {
-  constructor(
-    readonly status: ContentfulStatusCode,
-    readonly code: string,
-    message: string,
-    readonly extra: Record<string, unknown> = {},
-  ) {
+  readonly status: ContentfulStatusCode;
+  readonly code: string;
+  readonly extra: Record<string, unknown>;
+  constructor(status: ContentfulStatusCode, code: string, message: string, extra: Record<string, unknown> = {}) {
     super(message);
     this.name = "ApiError";
+    this.status = status;
+    this.code = code;
+    this.extra = extra;
   }
 
   body(): ErrorBody {

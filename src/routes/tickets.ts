@@ -21,7 +21,7 @@ const requireAdmin = createMiddleware<AppEnv>(async (c, next) => {
 
 tickets.use("*", requireConfig, requireAdmin);
 
-const STATUSES: readonly RunStatus[] = ["deferred", "started", "failed", "finished"];
+const STATUSES: readonly RunStatus[] = ["deferred", "started", "waiting", "suspended", "finished", "failed", "stopped"];
 
 tickets.get("/", async (c) => {
   const status = c.req.query("status");
@@ -35,18 +35,23 @@ tickets.get("/", async (c) => {
 // The ticket id may contain slashes (`acme/shop#42`): match the rest of the path.
 tickets.get("/:source/:ticket{.+}", async (c) => {
   const { source, ticket } = c.req.param();
-  const record = await new TicketStore(c.env.TICKETS).findByTicket(source, ticket);
+  const store = new TicketStore(c.env.TICKETS);
+  const record = await store.findByTicket(source, ticket);
   if (!record) throw new ApiError(404, "unknown_ticket", "the bridge has no session for this ticket");
-  if (!record.session_id) return c.json({ ticket: record });
+  // Every run, newest first; the ticket's own text stays out of the answer (it is the reporter's, and long).
+  const runs = (await store.runs(record)).map(({ ticket: _t, ...run }) => run);
+  const { ticket: _t, ...latest } = record;
+  if (!record.session_id) return c.json({ ticket: latest, runs });
   try {
     const live = await new DevinClient({ ...c.get("config").devin, timeoutMs: 5_000 }).getSession(record.session_id);
     return c.json({
-      ticket: record,
+      ticket: latest,
+      runs,
       session: { status: live.status, status_detail: live.status_detail, pull_requests: live.pull_requests ?? [], url: live.url },
     });
   } catch (err) {
     // The record is still worth showing when Devin cannot be asked.
     const reason = err instanceof DevinApiError ? err.message : "Devin could not be reached";
-    return c.json({ ticket: record, session_error: reason });
+    return c.json({ ticket: latest, runs, session_error: reason });
   }
 });

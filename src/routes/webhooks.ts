@@ -5,7 +5,7 @@ import { requireConfig, requireJson } from "../http/middleware";
 import type { AppEnv } from "../http/types";
 import { intake, type IntakeResult } from "../intake";
 import { log } from "../log";
-import { findSource, sourceNames } from "../sources";
+import { findTracker, trackerIds } from "../trackers";
 import { DeliveryStore } from "../store/deliveries";
 import { TicketStore } from "../store/tickets";
 
@@ -22,9 +22,9 @@ const tooLarge = bodyLimit({
 
 webhooks.post("/:source/:secret?", requireConfig, requireJson, tooLarge, async (c) => {
   const name = c.req.param("source");
-  const source = findSource(name);
+  const source = findTracker(name);
   // The name is not echoed: a secret posted to `/webhooks/<secret>` would come straight back.
-  if (!source) throw new ApiError(404, "unknown_source", `no such webhook source; known: ${sourceNames().join(", ")}`);
+  if (!source) throw new ApiError(404, "unknown_source", `no such webhook source; known: ${trackerIds().join(", ")}`);
 
   const raw = new Uint8Array(await c.req.arrayBuffer());
   const requestId = c.get("requestId");
@@ -48,7 +48,7 @@ webhooks.post("/:source/:secret?", requireConfig, requireJson, tooLarge, async (
     // KV or the queue failed us, not the sender: 503 asks the tracker to retry, and nothing was remembered.
     log("error", "webhook", {
       request_id: requestId,
-      source: source.name,
+      source: source.id,
       decision: "unavailable",
       error: err instanceof Error ? err.name : typeof err,
     });
@@ -59,7 +59,7 @@ webhooks.post("/:source/:secret?", requireConfig, requireJson, tooLarge, async (
     "job" in result ? result.job.ticketKey : "record" in result ? result.record.ticket_key : "ticketKey" in result ? result.ticketKey : undefined;
   log(result.kind === "unauthorized" || result.kind === "invalid" ? "warn" : "info", "webhook", {
     request_id: requestId,
-    source: source.name,
+    source: source.id,
     decision: result.kind,
     ticket_key,
     delivery_id: result.kind === "replayed" ? result.deliveryId : undefined,
@@ -87,6 +87,8 @@ webhooks.post("/:source/:secret?", requireConfig, requireJson, tooLarge, async (
         { status: "dry_run", ticket_key: result.job.ticketKey, label: result.job.label, devin_request: result.request },
         200,
       );
+    case "stopping":
+      return c.json({ status: "stopping", ticket_key: result.job.ticketKey }, 202);
     case "forwarded":
       return c.json({ status: "forwarded", ticket_key: result.job.ticketKey, session_id: result.job.sessionId }, 202);
     case "accepted":
@@ -97,6 +99,7 @@ webhooks.post("/:source/:secret?", requireConfig, requireJson, tooLarge, async (
           playbook: result.job.playbookId,
           label: result.job.label,
           ...(result.retry ? { retry: true } : {}),
+          ...(result.job.run && result.job.run > 1 ? { run: result.job.run } : {}),
         },
         202,
       );

@@ -28,7 +28,10 @@ const PREFIX = "delivery:";
 const PLAIN_ID = /^[\x21-\x7e]{1,128}$/;
 
 export class DeliveryStore implements DeliveryLog {
-  constructor(private readonly kv: KVNamespace) {}
+  private readonly kv: KVNamespace;
+  constructor(kv: KVNamespace) {
+    this.kv = kv;
+  }
 
   async seen(source: string, deliveryId: string): Promise<DeliveryRecord | null> {
     return this.kv.get<DeliveryRecord>(await keyFor(source, deliveryId), "json");

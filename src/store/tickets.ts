@@ -1,11 +1,16 @@
 import { sha256Hex } from "../crypto/hmac";
+import type { TicketEvent } from "../ticket";
 
 /**
  * Workers KV: ticket → what happened to it. KV is eventually consistent, so
  * this is the fast-path duplicate check and the operator's record, never the
  * exactly-once gate (that is the Workflow instance id).
  */
-export type RunStatus = "deferred" | "started" | "failed" | "finished";
+export type RunStatus = "deferred" | "started" | "waiting" | "suspended" | "finished" | "failed" | "stopped";
+
+/** A run in one of these may be stopped; one in `ENDED` may be retried. */
+export const STOPPABLE: readonly RunStatus[] = ["deferred", "started", "waiting", "suspended"];
+export const ENDED: readonly RunStatus[] = ["finished", "failed", "stopped"];
 
 export interface TicketRecord {
   ticket_key: string;
@@ -27,6 +32,17 @@ export interface TicketRecord {
   session_status_detail?: string;
   pull_requests?: string[];
   error?: { code: string; message: string; http_status?: number };
+  /** 1 for the first run of a ticket; each retry is the next number, with its own instance id. */
+  run?: number;
+  previous_instance_id?: string;
+  /** The ticket as the run started it (bounded): what a retry, a stop or a renewed follow writes back to. */
+  ticket?: TicketEvent;
+  /** Where reading Devin's messages goes on from. */
+  messages_cursor?: string;
+  /** How often a follow-up woke the session after its run ended: each wake follows it again, once. */
+  wakes?: number;
+  /** Who or what stopped the run. */
+  stopped_by?: string;
   /** While deferred by the spend guard: when the workflow tries again. */
   retry_at?: string;
   created_at: string;
@@ -43,7 +59,10 @@ async function indexKey(source: string, ticket: string): Promise<string> {
 }
 
 export class TicketStore {
-  constructor(private readonly kv: KVNamespace) {}
+  private readonly kv: KVNamespace;
+  constructor(kv: KVNamespace) {
+    this.kv = kv;
+  }
 
   /** Keyed by the workflow instance id: bounded length, one per ticket key. */
   get(instanceId: string): Promise<TicketRecord | null> {
@@ -67,6 +86,18 @@ export class TicketStore {
   async findByTicket(source: string, ticket: string): Promise<TicketRecord | null> {
     const instanceId = await this.kv.get(await indexKey(source, ticket));
     return instanceId ? this.get(instanceId) : null;
+  }
+
+  /** Every run of the ticket whose latest run this is, newest first. */
+  async runs(latest: TicketRecord): Promise<TicketRecord[]> {
+    const out = [latest];
+    for (let r = latest; r.previous_instance_id && out.length < 50; ) {
+      const previous = await this.get(r.previous_instance_id);
+      if (!previous) break;
+      out.push(previous);
+      r = previous;
+    }
+    return out;
   }
 
   /** Records with the given status, a page at a time. */

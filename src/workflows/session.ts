@@ -1,24 +1,11 @@
 import { DevinApiError, type CreateSessionRequest, type DevinClient, type DevinSession } from "../devin/client";
-import { buildPrompt, sessionTitle } from "../prompt";
+import { sessionRequest, sessionTag, type SessionSettings } from "../session-request";
 import type { TicketJob } from "../ticket";
 
 /** What one attempt at finding or creating the session came to. Plain data: it is a step result. */
 export type SessionOutcome =
   | { ok: true; created: boolean; session: Pick<DevinSession, "session_id" | "url" | "status"> }
   | { ok: false; retryable: boolean; httpStatus: number; reason: string; retryAfterMs?: number };
-
-export const BRIDGE_TAG = "devin-ticket-bridge";
-
-/** The tag that finds this ticket's session again: derived from the ticket key, short and tag-safe. */
-export function sessionTag(job: Pick<TicketJob, "instanceId">): string {
-  return `ticket:${job.instanceId}`;
-}
-
-export interface SessionSettings {
-  ticketApiToken: string;
-  ticketApiDocsUrl?: string;
-  maxAcuLimit?: number;
-}
 
 /**
  * Looks for a session already tagged with the ticket before creating one: a
@@ -50,18 +37,6 @@ export async function findOrCreateSession(
     }
     throw err;
   }
-}
-
-/** The create call for a ticket: also what a dry run shows (with the secret's value redacted). */
-export function sessionRequest(job: TicketJob, settings: SessionSettings): CreateSessionRequest {
-  return {
-    prompt: buildPrompt(job.ticket, { ticketApiDocsUrl: settings.ticketApiDocsUrl }),
-    title: sessionTitle(job.ticket),
-    playbook_id: job.playbookId,
-    tags: [BRIDGE_TAG, sessionTag(job), `source:${job.ticket.source}`],
-    session_secrets: [{ key: "TICKET_API_TOKEN", value: settings.ticketApiToken, sensitive: true }],
-    ...(settings.maxAcuLimit ? { max_acu_limit: settings.maxAcuLimit } : {}),
-  };
 }
 
 function pick(s: DevinSession) {

@@ -1,39 +1,51 @@
 import { WorkflowEntrypoint, type WorkflowEvent, type WorkflowStep } from "cloudflare:workers";
-import { ackComment, finalComment, pullRequestComment, timeoutComment } from "../comments";
 import { loadConfig, secretValues, type Config } from "../config";
 import { DevinClient } from "../devin/client";
 import { spendGuard, type Reservation } from "../guards/spend-guard";
 import { log, redact } from "../log";
-import { findSource } from "../sources";
-import { sourceSettings } from "../sources/settings";
-import { trackerApiFor } from "../sources/tracker-api";
-import { TicketStore, type TicketRecord } from "../store/tickets";
-import type { TicketEvent, TicketJob } from "../ticket";
-import { changed, isFinished, newPullRequests, nextPollDelayMs, snapshotOf, type SessionSnapshot } from "./follow";
+import { ackNote, devinSaysNote, isBridgeNote, outcomeNote, pullRequestNote, timeoutNote } from "../notes";
+import { TicketStore, type RunStatus, type TicketRecord } from "../store/tickets";
+import { findTracker } from "../trackers";
+import { noteWriter, trackerApiFor } from "../trackers/api";
+import { spendKey, type TicketEvent, type TicketJob } from "../ticket";
+import { changed, isEnd, newPullRequests, nextPollDelayMs, phaseOf, snapshotOf, type Phase, type SessionSnapshot } from "./poll";
 import { backoffMs, findOrCreateSession, MAX_ATTEMPTS, type SessionOutcome } from "./session";
 
 export type TicketRunResult =
   | { status: "started"; session_id: string; url: string; created: boolean; outcome: string }
   | { status: "failed"; code: string; reason: string };
 
-type Writer = ((body: string) => Promise<void>) | null;
+type Writer = ReturnType<typeof noteWriter>;
 
 const WRITE_RETRIES = { retries: { limit: 5, delay: "10 seconds", backoff: "exponential" }, timeout: "1 minute" } as const;
 
+/** Record status for each phase of a followed session. */
+const STATUS_OF: Record<Phase, RunStatus> = {
+  working: "started",
+  waiting_for_user: "waiting",
+  waiting_for_approval: "waiting",
+  review: "finished",
+  finished: "finished",
+  suspended: "suspended",
+  error: "finished",
+};
+
 /**
- * One instance per ticket key (the instance id is the exactly-once gate).
+ * One instance per ticket run (the instance id is the exactly-once gate).
  * Each Devin or tracker call is a durable step and waits are durable sleeps,
  * so an outage delays the ticket instead of losing it. Once the session
- * exists: record it, tell the ticket, then follow the session and report its
- * pull requests and outcome.
+ * exists: record it, tell the ticket, then follow the session: its pull
+ * requests, Devin's questions, and how it ended. A job with `resume` follows a
+ * session a follow-up woke, without starting anything.
  */
 export class TicketRun extends WorkflowEntrypoint<Env, TicketJob> {
   override async run(event: WorkflowEvent<TicketJob>, step: WorkflowStep): Promise<TicketRunResult> {
     const config = loadConfig(this.env);
     const store = new TicketStore(this.env.TICKETS);
     const devin = new DevinClient(config.devin);
-    const job: TicketJob = { ...event.payload, ticket: await this.enrich(event.payload.ticket, config, step) };
+    if (event.payload.resume) return this.resume(event.payload, config, devin, store, step);
 
+    const job: TicketJob = { ...event.payload, ticket: await this.enrich(event.payload.ticket, config, step) };
     const base = {
       ticket_key: job.ticketKey,
       instance_id: job.instanceId,
@@ -44,6 +56,9 @@ export class TicketRun extends WorkflowEntrypoint<Env, TicketJob> {
       ticket_url: job.ticket.url,
       label: job.label,
       playbook: job.playbookId,
+      run: job.run ?? 1,
+      previous_instance_id: job.previousInstanceId,
+      ticket: job.ticket,
     };
 
     await this.reserve(job, config, store, base, step);
@@ -52,7 +67,7 @@ export class TicketRun extends WorkflowEntrypoint<Env, TicketJob> {
 
     if (!outcome.ok) {
       // Nothing was started: the place under the spend limit goes back.
-      await step.do("release spend", () => spendGuard(this.env).release(job.ticketKey));
+      await step.do("release spend", () => spendGuard(this.env).release(spendKey(job)));
       const code = outcome.retryable ? "devin_unavailable" : "devin_rejected";
       const reason = redact(outcome.reason, secretValues(config));
       const record: TicketRecord = {
@@ -62,8 +77,11 @@ export class TicketRun extends WorkflowEntrypoint<Env, TicketJob> {
         created_at: job.receivedAt,
         updated_at: now,
       };
-      await step.do("record failure", () => store.put(record));
-      log("error", "session_failed", { ticket_key: job.ticketKey, code, http_status: outcome.httpStatus, reason });
+      await step.do("record failure", async () => {
+        await store.put(record);
+        await store.index(record);
+      });
+      log("error", "session_failed", { ticket_key: job.ticketKey, run: base.run, code, http_status: outcome.httpStatus, reason });
       return { status: "failed", code, reason };
     }
 
@@ -83,14 +101,25 @@ export class TicketRun extends WorkflowEntrypoint<Env, TicketJob> {
     });
     log("info", created ? "session_created" : "session_found", {
       ticket_key: job.ticketKey,
+      run: base.run,
       session_id: session.session_id,
       playbook: job.playbookId,
     });
 
     const write = this.writerFor(config, job.ticket);
-    await this.comment(step, write, "comment: acknowledge", ackComment(session.url, job.playbookId, job.label), job);
+    await this.note(step, write, "comment: acknowledge", ackNote(session.url, job.playbookId, job.label, config.mention, base.run), job);
     const final = await this.follow(job, record, config, devin, store, write, step);
     return { status: "started", session_id: session.session_id, url: session.url, created, outcome: final };
+  }
+
+  /** A follow-up woke a session whose run had ended: follow it again, from what was already reported. */
+  private async resume(job: TicketJob, config: Config, devin: DevinClient, store: TicketStore, step: WorkflowStep): Promise<TicketRunResult> {
+    const { sessionId, url } = job.resume!;
+    const record = await step.do("read record", async () => (await store.get(job.instanceId)) ?? null);
+    if (!record || record.status === "stopped") return { status: "started", session_id: sessionId, url, created: false, outcome: "not_followed" };
+    log("info", "follower_started", { ticket_key: job.ticketKey, session_id: sessionId, wakes: record.wakes });
+    const final = await this.follow(job, record, config, devin, store, this.writerFor(config, job.ticket), step);
+    return { status: "started", session_id: sessionId, url, created: false, outcome: final };
   }
 
   /**
@@ -107,14 +136,17 @@ export class TicketRun extends WorkflowEntrypoint<Env, TicketJob> {
     const limits = { perHour: config.spend.perHour, perDay: config.spend.perDay };
     for (let attempt = 1; ; attempt++) {
       const reservation: Reservation = await step.do(`reserve spend #${attempt}`, async () => {
-        const r = await spendGuard(this.env).reserve(job.ticketKey, limits);
+        const r = await spendGuard(this.env).reserve(spendKey(job), limits);
         return r.ok ? { ok: true as const } : { ok: false as const, retryAtMs: r.retryAtMs, reason: r.reason };
       });
       if (reservation.ok) return;
       const retryAt = new Date(reservation.retryAtMs).toISOString();
-      await step.do(`record deferral #${attempt}`, () =>
-        store.put({ ...base, status: "deferred", retry_at: retryAt, created_at: job.receivedAt, updated_at: new Date().toISOString() }),
-      );
+      await step.do(`record deferral #${attempt}`, async () => {
+        const deferred: TicketRecord = { ...base, status: "deferred", retry_at: retryAt, created_at: job.receivedAt, updated_at: new Date().toISOString() };
+        await store.put(deferred);
+        // Findable by its ticket id while it waits, like every other run.
+        await store.index(deferred);
+      });
       log("warn", "session_deferred", { ticket_key: job.ticketKey, reason: reservation.reason, retry_at: retryAt });
       await step.sleep(`deferred #${attempt}`, Math.max(60_000, reservation.retryAtMs - Date.now()));
     }
@@ -125,10 +157,13 @@ export class TicketRun extends WorkflowEntrypoint<Env, TicketJob> {
       ticketApiToken: config.ticketApiToken,
       ticketApiDocsUrl: config.ticketApiDocsUrl,
       maxAcuLimit: config.spend.maxAcuLimit,
+      mention: config.mention,
     };
     let outcome: SessionOutcome | undefined;
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       // A retryable failure is returned, not thrown, so the backoff (and Retry-After) is ours to choose.
+      // Each attempt looks the session up by its tag (every page) before creating: a create whose
+      // answer was lost is found here after the wait instead of becoming a second paid session.
       outcome = await step.do(
         `find or create session #${attempt}`,
         { retries: { limit: 2, delay: "5 seconds", backoff: "exponential" }, timeout: "2 minutes" },
@@ -144,8 +179,12 @@ export class TicketRun extends WorkflowEntrypoint<Env, TicketJob> {
   }
 
   /**
-   * Polls the session until it ends or `FOLLOW_MAX_HOURS` of planned waiting
-   * have passed (counted from the schedule, not the clock, so replays agree).
+   * Polls the session until its run ends or `FOLLOW_MAX_HOURS` of planned
+   * waiting have passed (counted from the schedule, not the clock, so replays
+   * agree). Each poll reports new pull requests once, relays Devin's new
+   * messages once (batched), says when Devin waits for the reporter, and ends
+   * with a note on how the session ended. A run stopped meanwhile ends quietly:
+   * the stop said so on the ticket.
    */
   private async follow(
     job: TicketJob,
@@ -157,7 +196,8 @@ export class TicketRun extends WorkflowEntrypoint<Env, TicketJob> {
     step: WorkflowStep,
   ): Promise<string> {
     const sessionId = record.session_id!;
-    const reported: string[] = [];
+    const reported: string[] = [...(record.pull_requests ?? [])];
+    let cursor = record.messages_cursor;
     let last: SessionSnapshot | undefined;
     let quiet = 0;
     let waited = 0;
@@ -166,52 +206,82 @@ export class TicketRun extends WorkflowEntrypoint<Env, TicketJob> {
       await step.sleep(`wait before poll #${poll}`, delay);
       waited += delay;
 
-      let snapshot: SessionSnapshot;
+      let seen: { snapshot: SessionSnapshot; said: string[]; cursor?: string; stopped: boolean };
       try {
-        snapshot = await step.do(`poll session #${poll}`, WRITE_RETRIES, async () => snapshotOf(await devin.getSession(sessionId)));
+        seen = await step.do(`poll session #${poll}`, WRITE_RETRIES, async () => {
+          const current = await store.get(job.instanceId);
+          if (current?.status === "stopped") return { snapshot: { status: "exit", pullRequests: [] }, said: [], cursor, stopped: true };
+          const snapshot = snapshotOf(await devin.getSession(sessionId));
+          const messages = await devin.listMessages(sessionId, cursor).catch((err: Error) => {
+            // Reading messages needs the same permission as the session; a failure costs the relay, not the run.
+            log("warn", "messages_unreadable", { ticket_key: job.ticketKey, session_id: sessionId, error: err.message });
+            return { items: [], cursor };
+          });
+          // Only Devin's own words: the reporter's forwarded comments come back with another source.
+          const said = messages.items.filter((m) => m.source === "devin" && m.message.trim() && !isBridgeNote(m.message)).map((m) => m.message);
+          return { snapshot, said, cursor: messages.cursor, stopped: false };
+        });
       } catch (err) {
         // Devin unreachable for a while: keep following; the next poll may see it.
         log("warn", "poll_failed", { ticket_key: job.ticketKey, session_id: sessionId, error: (err as Error).message });
         quiet++;
         continue;
       }
+      if (seen.stopped) return "stopped";
+      const { snapshot } = seen;
+      cursor = seen.cursor;
 
       for (const pr of newPullRequests(reported, snapshot.pullRequests)) {
         reported.push(pr);
-        await this.comment(step, write, `comment: pull request #${reported.length}`, pullRequestComment(pr), job);
+        await this.note(step, write, `comment: pull request #${reported.length}`, pullRequestNote(pr), job);
       }
-      const finished = isFinished(snapshot);
-      if (changed(last, snapshot) || finished) {
+      const phase = phaseOf(snapshot);
+      const waiting = phase === "waiting_for_user" ? "user" : phase === "waiting_for_approval" ? "approval" : null;
+      if (seen.said.length > 0 || waiting) {
+        await this.note(step, write, `comment: devin says #${poll}`, devinSaysNote(seen.said, waiting, config.mention), job);
+      }
+
+      // Waiting for the reporter ends this follow too: nothing moves until someone answers, and the
+      // answer, forwarded from the ticket, starts a new follower (see queue/consumer.ts).
+      const end = isEnd(phase) || waiting !== null;
+      if (changed(last, snapshot) || end || seen.said.length > 0) {
         quiet = 0;
         const latest: TicketRecord = {
           ...record,
-          status: finished ? "finished" : "started",
+          status: STATUS_OF[phase],
           session_status: snapshot.status,
           session_status_detail: snapshot.statusDetail,
-          pull_requests: snapshot.pullRequests,
+          pull_requests: reported,
+          messages_cursor: cursor,
           updated_at: new Date().toISOString(),
         };
-        await step.do(`record status #${poll}`, () => store.put(latest));
+        await step.do(`record status #${poll}`, async () => {
+          // A stop that landed during this poll wins over what the poll saw.
+          if ((await store.get(job.instanceId))?.status !== "stopped") await store.put(latest);
+        });
       } else {
         quiet++;
       }
       last = snapshot;
 
-      if (finished) {
-        const body = finalComment({ ...snapshot, sessionUrl: record.url ?? "" });
-        await this.comment(step, write, "comment: outcome", body, job);
-        log("info", "session_finished", { ticket_key: job.ticketKey, session_id: sessionId, status: snapshot.status });
+      if (waiting) {
+        log("info", "session_waiting", { ticket_key: job.ticketKey, session_id: sessionId, for: waiting });
+        return `waiting_for_${waiting}`;
+      }
+      if (end) {
+        await this.note(step, write, "comment: outcome", outcomeNote({ ...snapshot, pullRequests: reported }, record.url ?? "", config.mention), job);
+        log("info", "session_ended", { ticket_key: job.ticketKey, session_id: sessionId, status: snapshot.status, detail: snapshot.statusDetail });
         return snapshot.statusDetail ? `${snapshot.status}/${snapshot.statusDetail}` : snapshot.status;
       }
     }
     if (config.follow.maxMs > 0) {
-      await this.comment(step, write, "comment: stopped following", timeoutComment(record.url ?? "", config.follow.maxMs / 3_600_000), job);
+      await this.note(step, write, "comment: stopped following", timeoutNote(record.url ?? "", config.follow.maxMs / 3_600_000), job);
     }
     return "not_followed_further";
   }
 
   /** A failed write-back is logged, never fatal: the session and its record stand. */
-  private async comment(step: WorkflowStep, write: Writer, name: string, body: string, job: TicketJob): Promise<void> {
+  private async note(step: WorkflowStep, write: Writer, name: string, body: string, job: TicketJob): Promise<void> {
     if (!write) return;
     try {
       await step.do(name, WRITE_RETRIES, () => write(body));
@@ -221,28 +291,19 @@ export class TicketRun extends WorkflowEntrypoint<Env, TicketJob> {
   }
 
   private writerFor(config: Config, ticket: TicketEvent): Writer {
-    const source = findSource(ticket.source);
-    const api = trackerApiFor(config, ticket);
-    if (!source?.comment || !api) {
-      log("info", "tracker_not_written", {
-        source: ticket.source,
-        reason: source?.comment ? `no ${ticket.source.toUpperCase()}_BASE_URL or API token` : "the adapter cannot comment",
-      });
-      return null;
-    }
-    return (body) => source.comment!(ticket, body, api);
+    return noteWriter(config, ticket);
   }
 
-  /** Lets a source complete the ticket (slow calls to the tracker) before the prompt is built. */
+  /** Lets a tracker complete the ticket (slow calls to the tracker) before the prompt is built. */
   private async enrich(ticket: TicketEvent, config: Config, step: WorkflowStep): Promise<TicketEvent> {
-    const source = findSource(ticket.source);
-    if (!source?.enrich) return ticket;
-    const settings = sourceSettings(config, source.name);
+    const tracker = findTracker(ticket.source);
+    const api = tracker?.enrich && trackerApiFor(config, tracker, ticket);
+    if (!tracker?.enrich || !api) return ticket;
     try {
       const extra = await step.do(
         "enrich ticket",
         { retries: { limit: 3, delay: "5 seconds", backoff: "exponential" }, timeout: "1 minute" },
-        () => source.enrich!(ticket, settings),
+        () => tracker.enrich!(ticket, api),
       );
       return { ...ticket, ...extra };
     } catch (err) {

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SAMPLES } from "../../tools/signers";
+import { caseTables } from "../support/case-tables";
 import { freePort } from "../support/wrangler-dev";
 
 const root = resolve(import.meta.dirname, "../..");
@@ -55,13 +55,12 @@ describe("npm run dev + npm run send", () => {
   });
 
   it("turns every sample into a session and an acknowledgement on the ticket", async () => {
-    const sources = Object.keys(SAMPLES);
+    const sources = (await caseTables()).map((t) => t.tracker);
     for (const source of sources) {
       const sent = spawnSync(process.execPath, ["scripts/send.ts", source, "--url", url], { cwd: root, encoding: "utf8" });
       expect(sent.status, `${source}: ${sent.stdout}${sent.stderr}`).toBe(0);
       expect(sent.stdout).toMatch(/20[02] /);
     }
-    // gitea and forgejo share a sample but not a source: every source gets its own session.
     const sessions = () => output.match(/\[devin\] POST \S+\/sessions 200 → session/g)?.length ?? 0;
     const acks = () => output.match(/\[tracker\] (POST|PUT|PATCH) \S+ 20[01] .*Devin is working on this ticket/g)?.length ?? 0;
     const deadline = Date.now() + 60_000;

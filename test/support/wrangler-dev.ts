@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { cpSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -23,13 +23,33 @@ export interface DevServer {
   stop(): Promise<void>;
 }
 
+export interface WranglerDevOptions {
+  /**
+   * Serve a copy of the Worker (src/, wrangler.toml, package.json, tsconfig.json) taken at start,
+   * not the working tree: `wrangler dev` reloads on every source change, and a reload strands a
+   * local Workflow instance that sleeps (its timer lives in memory). For tests that outlive
+   * someone else's edit.
+   */
+  snapshot?: boolean;
+}
+
+/** A copy of the Worker's sources in a temp folder, with node_modules linked; removed by `stop()`. */
+function snapshotWorker(): string {
+  const dir = mkdtempSync(join(tmpdir(), "bridge-e2e-src-"));
+  cpSync(join(root, "src"), join(dir, "src"), { recursive: true });
+  for (const file of ["wrangler.toml", "package.json", "tsconfig.json"]) cpSync(join(root, file), join(dir, file));
+  symlinkSync(join(root, "node_modules"), join(dir, "node_modules"), "dir");
+  return dir;
+}
+
 /**
  * `wrangler dev` on the real wrangler.toml, configured only with `--var`
  * (as an operator would locally), with fresh local state in a temp folder.
  */
-export async function startWranglerDev(vars: Record<string, string>, timeoutMs = 90_000): Promise<DevServer> {
+export async function startWranglerDev(vars: Record<string, string>, timeoutMs = 90_000, options: WranglerDevOptions = {}): Promise<DevServer> {
   const port = await freePort();
   const persist = mkdtempSync(join(tmpdir(), "bridge-e2e-"));
+  const cwd = options.snapshot ? snapshotWorker() : root;
   const args = [
     join(root, "node_modules/wrangler/bin/wrangler.js"),
     "dev",
@@ -45,7 +65,7 @@ export async function startWranglerDev(vars: Record<string, string>, timeoutMs =
     ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
   ];
   const child: ChildProcess = spawn(process.execPath, args, {
-    cwd: root,
+    cwd,
     env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true", NO_COLOR: "1" },
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
@@ -78,6 +98,7 @@ export async function startWranglerDev(vars: Record<string, string>, timeoutMs =
       });
     }
     rmSync(persist, { recursive: true, force: true });
+    if (cwd !== root) rmSync(cwd, { recursive: true, force: true });
   };
 
   const deadline = Date.now() + timeoutMs;

@@ -1,7 +1,7 @@
 import { exports } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import { MAX_BODY_BYTES } from "../../src/routes/webhooks";
-import { sourceNames } from "../../src/sources";
+import { trackerIds as sourceNames } from "../../src/trackers";
 import { hmacHex, SECRET, sleep, type Recorded } from "./helpers";
 
 /**

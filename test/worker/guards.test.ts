@@ -2,11 +2,11 @@ import { env, exports } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { allowListVerdict, globToRegExp, parseAllowList } from "../../src/allowlist";
 import { parseConfig, type Config } from "../../src/config";
-import { jsonDepthExceeds, MAX_JSON_DEPTH } from "../../src/bounds";
-import { DELIVERY_ID_HEADERS, intake, type IntakeDeps } from "../../src/intake";
-import { MAX_DESCRIPTION_CHARS } from "../../src/prompt";
-import { sourceNames } from "../../src/sources";
-import type { SourceSettings, TicketSource } from "../../src/sources/types";
+import { jsonDepthExceeds } from "../../src/bounds";
+import { intake, type IntakeDeps } from "../../src/intake";
+import { MAX_DESCRIPTION_CHARS, MAX_JSON_DEPTH } from "../../src/limits";
+import { findTracker, trackerIds } from "../../src/trackers";
+import type { Tracker } from "../../src/trackers/contract";
 import { DELIVERY_TTL_SECONDS, type DeliveryRecord } from "../../src/store/deliveries";
 import type { TicketRecord, TicketStore } from "../../src/store/tickets";
 import { TEST_BINDINGS } from "../support/bindings";
@@ -161,7 +161,7 @@ describe("input limits", () => {
 describe("routes: 404 for unknown paths, 405 with Allow for wrong methods, on every route", () => {
   const wrong = ["GET", "HEAD", "PUT", "PATCH", "DELETE", "OPTIONS", "PROPFIND"];
 
-  it.each(sourceNames())("/webhooks/%s (and with a path secret) only takes POST", async (source) => {
+  it.each(trackerIds())("/webhooks/%s (and with a path secret) only takes POST", async (source) => {
     for (const path of [`/webhooks/${source}`, `/webhooks/${source}/some-secret`]) {
       for (const method of wrong) {
         const res = await exports.default.fetch(new Request(`https://bridge.test${path}`, { method }));
@@ -197,7 +197,7 @@ describe("routes: 404 for unknown paths, 405 with Allow for wrong methods, on ev
 });
 
 describe("replayed deliveries", () => {
-  it.each(DELIVERY_ID_HEADERS)("%s: a replay is answered 200 duplicate before any queue send", async (header) => {
+  it.each(findTracker("tickets")!.deliveryIdHeaders)("%s: a replay is answered 200 duplicate before any queue send", async (header) => {
     const t = ticket();
     const headers = { [header]: crypto.randomUUID() };
     const queue = fakeQueue();
@@ -271,14 +271,16 @@ describe("intake guards (unit)", () => {
     return parsed.config;
   })();
 
-  function source(name: string, overrides: Partial<TicketSource> = {}): TicketSource {
+  function source(id: string, overrides: Partial<Tracker> = {}): Tracker {
     return {
-      name,
-      tracker: name,
-      authenticate: async () => true,
+      id,
+      name: id,
+      settings: {},
+      deliveryIdHeaders: ["x-github-delivery", "webhook-id"],
+      verify: async () => true,
       parse: () => ({
         kind: "ticket",
-        ticket: { source: name, tracker: name, key: "1", id: "1", title: "t", description: "", labels: [], triggerLabels: ["devin-autofix"] },
+        ticket: { key: "1", id: "1", title: "t", description: "", labels: [], triggerLabels: ["devin-autofix"] },
       }),
       ...overrides,
     };
@@ -321,7 +323,7 @@ describe("intake guards (unit)", () => {
     };
     const quiet = vi.spyOn(console, "error").mockImplementation(() => {});
     try {
-      expect(await intake(source("a", { authenticate: async () => boom() }), request(), undefined, d)).toEqual({ kind: "unauthorized" });
+      expect(await intake(source("a", { verify: async () => boom() }), request(), undefined, d)).toEqual({ kind: "unauthorized" });
       const bad = await intake(source("a", { parse: boom }), request(), undefined, d);
       expect(bad.kind).toBe("invalid");
       expect(quiet).toHaveBeenCalledTimes(2);
@@ -357,7 +359,7 @@ describe("intake guards (unit)", () => {
 });
 
 describe("allow-lists", () => {
-  const settings = (vars: Record<string, string>): SourceSettings => ({ get: (name) => vars[name] });
+  const settings = (vars: Record<string, string>) => ({ allowedProjects: vars.ALLOWED_PROJECTS, allowedAuthors: vars.ALLOWED_AUTHORS });
 
   it("compiles globs: * is any run (slashes too), ? one character, the rest literal, case-insensitive", () => {
     expect(globToRegExp("acme/*").test("acme/shop")).toBe(true);

@@ -2,7 +2,6 @@ import { exports } from "cloudflare:workers";
 import { createExecutionContext, introspectWorkflowInstance, waitOnExecutionContext } from "cloudflare:test";
 import worker from "../../src/index";
 import { env } from "cloudflare:workers";
-import type { ParseResult } from "../../src/sources/types";
 import { instanceIdFor, type TicketEvent } from "../../src/ticket";
 import { expect } from "vitest";
 import { TEST_BINDINGS } from "../support/bindings";
@@ -106,6 +105,9 @@ export const devin = {
   async creates(tag: string): Promise<Recorded[]> {
     return (await devin.requests(tag)).filter((r) => r.method === "POST" && r.path.endsWith("/sessions"));
   },
+  async sessions(tag: string): Promise<{ session_id: string; url: string; status: string; pull_requests: { pr_url: string }[] }[]> {
+    return (await fetch(`http://devin.mock/__mock/sessions?tag=${encodeURIComponent(tag)}`)).json();
+  },
   async fault(fault: Record<string, unknown>): Promise<void> {
     await fetch("http://devin.mock/__mock/faults", { method: "POST", body: JSON.stringify(fault) });
   },
@@ -149,9 +151,4 @@ export async function expectSkipped(res: Response, reason: string | RegExp): Pro
 export async function expectUnauthorized(res: Response): Promise<void> {
   expect(res.status).toBe(401);
   expect(((await res.json()) as { error: { code: string } }).error.code).toBe("unauthorized");
-}
-
-export function ticketOf(result: ParseResult): TicketEvent {
-  if (result.kind !== "ticket") throw new Error(`expected a ticket, got ${JSON.stringify(result)}`);
-  return result.ticket;
 }

@@ -45,7 +45,7 @@ describe("a signed ticket becomes exactly one Devin session", () => {
     expect(create!.body.title).toContain(t.title);
 
     // The lookup by tag came first: a lost answer must not become a second session.
-    const calls = await devin.requests(tag);
+    const calls = (await devin.requests(tag)).filter((c) => c.path.endsWith("/sessions"));
     expect(calls.map((c) => c.method)).toEqual(["GET", "POST"]);
 
     const record = await store.get<Record<string, unknown>>(`ticket:${instanceId}`, "json");

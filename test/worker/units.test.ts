@@ -1,8 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/config";
 import { retryAfterMs } from "../../src/devin/client";
-import { buildPrompt, capText, cut, fence, MAX_DESCRIPTION_CHARS, oneLine, sessionTitle, stripHidden } from "../../src/prompt";
-import { pickRoute } from "../../src/routing";
+import { MAX_DESCRIPTION_CHARS } from "../../src/limits";
+import { buildPrompt, sessionTitle } from "../../src/prompt";
+import { capText, cut, fence, oneLine, stripHidden } from "../../src/text";
+import { pickPlaybook } from "../../src/playbooks";
 import { instanceIdFor, type TicketEvent } from "../../src/ticket";
 import { backoffMs, MAX_ATTEMPTS } from "../../src/workflows/session";
 
@@ -22,14 +24,14 @@ const base: TicketEvent = {
   triggerLabels: [],
 };
 
-describe("pickRoute", () => {
+describe("pickPlaybook", () => {
   it("takes the first candidate that names a playbook, case-insensitively", () => {
-    expect(pickRoute(["bug", "DEVIN-FEATURE", "devin-autofix"], playbooks)).toEqual({ label: "devin-feature", playbookId: "pb-feat" });
-    expect(pickRoute([" Devin-Autofix "], playbooks)).toEqual({ label: "devin-autofix", playbookId: "pb-fix" });
+    expect(pickPlaybook(["bug", "DEVIN-FEATURE", "devin-autofix"], playbooks)).toEqual({ label: "devin-feature", playbookId: "pb-feat" });
+    expect(pickPlaybook([" Devin-Autofix "], playbooks)).toEqual({ label: "devin-autofix", playbookId: "pb-fix" });
   });
   it("returns null when nothing matches, including near misses", () => {
-    expect(pickRoute([], playbooks)).toBeNull();
-    expect(pickRoute(["devin", "devin-autofix-later", "devin_autofix"], playbooks)).toBeNull();
+    expect(pickPlaybook([], playbooks)).toBeNull();
+    expect(pickPlaybook(["devin", "devin-autofix-later", "devin_autofix"], playbooks)).toBeNull();
   });
 });
 

@@ -1,6 +1,6 @@
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { BRIDGE_FOOTER } from "../../src/comments";
+import { BRIDGE_FOOTER } from "../../src/notes";
 import { TEST_BINDINGS } from "../support/bindings";
 import { devin, idsFor, postWebhook, ticket, trackerApi, watchRun } from "./helpers";
 
@@ -98,7 +98,8 @@ describe("status endpoints", () => {
     expect(res.status).toBe(200);
     const body = (await res.json()) as { ticket: Record<string, unknown>; session: Record<string, unknown> };
     expect(body.ticket).toMatchObject({ ticket_id: t.id, status: "finished", playbook: "playbook-autofix-0001" });
-    expect(body.session).toMatchObject({ status: "running", status_detail: "waiting_for_user" });
+    // The follow ended at "waiting for review"; the status read moves the mock on to Devin's "finished".
+    expect(body.session).toMatchObject({ status: "running", status_detail: "finished" });
     expect(JSON.stringify(body)).not.toContain(TEST_BINDINGS.DEVIN_API_KEY);
 
     expect((await admin("/tickets/tickets/no-such-ticket")).status).toBe(404);

@@ -1,0 +1,127 @@
+import type * as z from "../zod";
+
+/**
+ * The tracker contract: what one tracker folder (`src/trackers/<id>/`) gives the
+ * core. Verification is apart from the event handlers; the core stamps the
+ * tracker's identity on what the handlers return, reads settings the tracker
+ * declared, and never looks into the tracker's private `reply` data.
+ */
+
+/** The parts of a webhook request a tracker may look at. `raw` is exactly what was received. */
+export interface WebhookRequest {
+  raw: Uint8Array;
+  headers: Headers;
+  url: URL;
+}
+
+/** One ticket as a tracker reads it; the core adds `source` and `tracker`. */
+export interface TicketFields {
+  /** Stable identity within the tracker (project + number where numbers are per project). */
+  key: string;
+  /** The id people use: `42`, `WEB-128`, `acme/shop#42`. */
+  id: string;
+  title: string;
+  description: string;
+  /** Every label the ticket carries now. */
+  labels: string[];
+  /** The labels this event may trigger on: all of them on create, the newly added ones on update. */
+  triggerLabels: string[];
+  url?: string;
+  project?: string;
+  author?: string;
+  /**
+   * The instance root the signed payload revealed (`https://gitlab.acme.test`).
+   * Write-back falls back to it only where the operator allows; see trackers/api.ts.
+   */
+  origin?: string;
+  /** What this tracker's write-back needs and the payload carried (numeric ids). Private to the tracker. */
+  reply?: Record<string, string | number>;
+}
+
+/** A new comment on a ticket: a possible follow-up for the ticket's session. */
+export interface CommentFields {
+  /** Same `key` as the ticket events of this tracker produce for the ticket. */
+  key: string;
+  /** The ticket's human id, as `TicketFields.id`. */
+  id: string;
+  text: string;
+  author?: string;
+  /** The tracker's own id of the comment, when the signed body carries one: replays are judged by it. */
+  commentId?: string;
+}
+
+/** The ticket is no longer for Devin: closed, or a label removed. */
+export interface EndFields {
+  key: string;
+  id: string;
+  reason: "closed" | "label_removed";
+  /** For `label_removed`: the labels just removed. */
+  labels?: string[];
+  author?: string;
+}
+
+/**
+ * What one delivery means. `skip`: well-formed but not for Devin (200);
+ * `invalid`: not what this tracker sends (400).
+ */
+export type TrackerEvent =
+  | { kind: "ticket"; ticket: TicketFields }
+  | { kind: "comment"; comment: CommentFields }
+  | { kind: "ended"; ended: EndFields }
+  | { kind: "skip"; reason: string }
+  | { kind: "invalid"; reason: string };
+
+/** A setting a tracker declares: read from `<ID>_<NAME>`, validated at start-up, listed in /health. */
+export interface SettingSpec<T = unknown> {
+  /** One line for operators: what it changes. */
+  meaning: string;
+  /** Parses the trimmed string value; `undefined` when unset. Throw-free: issues become config errors. */
+  schema: z.ZodMiniType<T>;
+}
+
+/** Where and how to call the tracker's API for one ticket: the operator's base URL and token. */
+export interface TrackerApi<S = Record<string, unknown>> {
+  /** No trailing slash. */
+  baseUrl: string;
+  token: string;
+  settings: S;
+}
+
+/** What a tracker's handlers get besides the request: its own parsed settings and the operator's base URL. */
+export interface TrackerContext<S = Record<string, unknown>> {
+  settings: S;
+  /** `<ID>_BASE_URL`, trimmed, no trailing slash. */
+  baseUrl?: string;
+}
+
+/** A ticket with the core's identity stamped on it (see `TicketEvent` in src/ticket.ts). */
+export interface StampedTicket extends TicketFields {
+  source: string;
+  tracker: string;
+}
+
+export interface Tracker<S extends Record<string, unknown> = Record<string, unknown>> {
+  /** Route segment: `POST /webhooks/<id>`; also the settings prefix (`GITLAB_…`). */
+  readonly id: string;
+  /** Human name, used in prompts and comments. */
+  readonly name: string;
+  /** The name in prompts when it depends on a setting (an in-house tracker's own name). */
+  displayName?(ctx: TrackerContext<S>): string;
+  /** The tracker's own settings (beyond the common WEBHOOK_SECRET, BASE_URL, API_TOKEN, ALLOWED_*). */
+  readonly settings: { readonly [K in keyof S]: SettingSpec<S[K]> };
+  /** Headers naming one delivery, stable across the sender's retries, most specific first. */
+  readonly deliveryIdHeaders: readonly string[];
+  /** Checks the signature or token on the raw bytes, in constant time; `secrets` holds every accepted secret. */
+  verify(req: WebhookRequest, secrets: readonly string[], ctx: TrackerContext<S>): Promise<boolean>;
+  /** Reads a verified payload. Never throws on bad shapes. */
+  parse(payload: unknown, req: WebhookRequest, ctx: TrackerContext<S>): TrackerEvent;
+  /** Slow completion of a ticket (a description the webhook lacks), in the workflow; a failure keeps the ticket as it was. */
+  enrich?(ticket: StampedTicket, api: TrackerApi<S>): Promise<Partial<Pick<TicketFields, "description" | "labels" | "url">>>;
+  /** Posts `body` as a comment on the ticket; throws on failure so the workflow step retries. */
+  writeBack?(ticket: StampedTicket, body: string, api: TrackerApi<S>): Promise<void>;
+}
+
+/** Identity helper: lets TypeScript infer `S` from the declared settings. */
+export function defineTracker<S extends Record<string, unknown>>(tracker: Tracker<S>): Tracker<S> {
+  return tracker;
+}

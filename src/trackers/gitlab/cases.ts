@@ -1,0 +1,177 @@
+// GitLab Issue Hook and Note Hook deliveries (docs.gitlab.com user/project/integrations/webhook_events; the fixture
+// is an `open`), with X-Gitlab-Token, or for a 19.0+ signing token Standard Webhooks' webhook-id/-timestamp/-signature.
+import type { CaseTicket, Delivery, Signed, Step, TrackerCases } from "../case-table";
+import { TRIGGER } from "../case-table";
+import { standardWebhookHeaders } from "../kit/sign";
+import { apiRoot, notesPath } from "./api";
+import { instanceRoot } from "./events";
+import open from "./fixtures/gitlab-issue-open.json" with { type: "json" };
+
+const PATH = "acme/web-app";
+const TOKEN = "glpat-test-4f5e6d7c8b9a";
+const SECRET = "devin-bridge-test-secret";
+// From ../shared/fixtures/README.md: whsec_ + base64(SHA-256 of the test secret), and its signature of the fixture
+// file, made on 2026-03-10 (stale now).
+const SIGNING = "whsec_z2lzZvc6J91W3+dHJ9/yic+GDA3+65sR8WhOtpQAS8c=";
+const README_SIGNED = { "webhook-id": "0d6b1e9a-7c1f-4a4e-9a3b-5f1e2d3c4b5a", "webhook-timestamp": "1773151331" };
+const README_SIGNATURE = { ...README_SIGNED, "webhook-signature": "v1,pXLUB7QufW8AyzTbrUfqUKhhHDSEH2bm7u8d1I2zygs=" };
+const label = (title: string) => ({ id: 300 + title.length, title, color: "#dc143c", project_id: 17, type: "ProjectLabel" });
+const url = (n: number) => `https://gitlab.acme.test/${PATH}/-/issues/${n}`;
+let noteId = 4_000_000;
+
+function issue(t: CaseTicket, edit: (p: any) => void = () => {}): any {
+  const p = structuredClone(open) as any;
+  const labels = t.labels.map(label);
+  Object.assign(p.object_attributes, { iid: t.n, title: t.title, description: t.description, url: url(t.n), labels });
+  Object.assign(p, { labels, user: { ...p.user, username: t.author } });
+  edit(p);
+  return p;
+}
+
+/** An `update` whose labels went from `previous` to `current`. */
+const update = (t: CaseTicket, previous: string[], current: string[], edit: (p: any) => void = () => {}) =>
+  issue({ ...t, labels: current }, (p) => {
+    p.object_attributes.action = "update";
+    p.changes = { labels: { previous: previous.map(label), current: current.map(label) }, updated_at: { previous: "a", current: "b" } };
+    edit(p);
+  });
+
+/** A Note Hook on the issue as 16.11+ sends it (with `action`); `edit` gets its object_attributes and the body. */
+function note(t: CaseTicket, text: string, edit: (a: any, p: any) => void = () => {}): any {
+  const [id, at] = [++noteId, "2026-03-11 09:00:00 UTC"];
+  const a = { id, note: text, noteable_type: "Issue", created_at: at, updated_at: at, system: false, action: "create" };
+  const p = { object_kind: "note", user: { name: "Erin Dev", username: "erin" }, project: open.project, object_attributes: a, issue: { iid: t.n } };
+  edit(a, p);
+  return p;
+}
+
+const deliver = (payload: unknown, event = "Issue Hook", headers: Record<string, string> = {}): Delivery => ({
+  body: typeof payload === "string" ? payload : JSON.stringify(payload),
+  headers: { "x-gitlab-event": event, "user-agent": "GitLab/18.9.0", ...headers },
+});
+const refused = (deliver: Step["deliver"], more: Partial<Step> = {}): Step => ({ deliver, ...more, expect: { status: 401 } });
+const skipped = (deliver: Step["deliver"], reason: RegExp): Step => ({ deliver, expect: { status: 200, answer: { status: "skipped" }, reason } });
+const forwarded = (...message: string[]) => ({ status: 202, answer: { status: "forwarded" }, message });
+const onNote = (edit: (a: any, p: any) => void) => (t: CaseTicket) => deliver(note(t, "@devin hi", edit), "Note Hook");
+const labelAdded = (t: CaseTicket) => deliver(update(t, ["bug"], ["bug", TRIGGER]));
+const tampered = (more: Partial<Step>) => refused(labelAdded, { secret: SIGNING, ...more });
+/** Without the label, routed by `?label=` on the URL, under one Idempotency-Key however often it is sent. */
+const routed = (t: CaseTicket) => ({
+  ...deliver(issue({ ...t, labels: ["bug"] }), "Issue Hook", { "idempotency-key": `idem-${t.n}` }),
+  suffix: `?label=${TRIGGER}`,
+});
+const mergeRequest = { object_kind: "merge_request", object_attributes: { iid: 1, title: "x", action: "open" } };
+
+export const cases: TrackerCases = {
+  tracker: "gitlab",
+  signsBody: false,
+  env: { GITLAB_BASE_URL: "http://tracker.mock", GITLAB_API_TOKEN: TOKEN },
+  async sign(raw, secret): Promise<Signed> {
+    // A secret token travels as it is; a signing token signs, and several (a rotation) each sign.
+    if (!secret.startsWith("whsec_")) return { headers: { "x-gitlab-token": secret } };
+    const [timestamp, id] = [Math.floor(Date.now() / 1000), crypto.randomUUID()];
+    const all = await Promise.all(secret.split(",").map((key) => standardWebhookHeaders(key.trim(), raw, timestamp, id)));
+    return { headers: { ...all[0]!, "webhook-signature": all.map((h) => h["webhook-signature"]).join(" ") } };
+  },
+  key: (t) => `${PATH}#${t.n}`,
+  created: (t) => deliver(issue(t)),
+  labelAdded: (t, name) => deliver(update(t, t.labels, [...t.labels, name])),
+  labelRemoved: (t, name) => deliver(update(t, [...t.labels, name], t.labels)),
+  closed: (t) => deliver(issue(t, (p) => Object.assign(p.object_attributes, { action: "close", state: "closed" }))),
+  comment: (t, text) => deliver(note(t, text), "Note Hook"),
+  prompt: (t) => [
+    ...[new RegExp(`^Ticket ${PATH}#${t.n}: `), "Tracker: GitLab", `Project: ${PATH}`],
+    ...[`Ticket URL: ${url(t.n)}`, `Reported by: ${t.author}`, t.description],
+  ],
+  writeBack: (t) => ({
+    method: "POST",
+    path: `/api/v4/projects/${open.project.id}/issues/${t.n}/notes`,
+    headers: { "private-token": TOKEN, "content-type": "application/json" },
+    text: (body) => body.body,
+  }),
+  extra: [
+    {
+      name: "a ticket without the label is skipped, started by ?label=, and its redelivery seen by the Idempotency-Key",
+      steps: [
+        skipped((t) => deliver(issue({ ...t, labels: ["bug"] })), /no trigger label/),
+        { deliver: routed, expect: { status: 202, answer: { playbook: "playbook-autofix-0001" } } },
+        { deliver: routed, expect: { status: 200, answer: { status: "duplicate" }, reason: /already seen/ } },
+      ],
+    },
+    {
+      name: "a confidential issue triggers like any other",
+      steps: [
+        { deliver: (t) => deliver(issue(t, (p) => (p.object_attributes.confidential = true)), "Confidential Issue Hook"), expect: { status: 202 } },
+      ],
+    },
+    {
+      name: "an update triggers only on labels it added, not on labels already there; removing one ends the ticket",
+      steps: [
+        skipped((t) => deliver(update(t, ["bug", TRIGGER], ["bug", TRIGGER, "frontend"])), /no trigger label/),
+        skipped((t) => deliver(update(t, [TRIGGER], [TRIGGER], (p) => (p.changes = { title: {} }))), /no trigger label/),
+        skipped((t) => deliver(update(t, ["bug", TRIGGER], ["bug"])), /label was removed/),
+      ],
+    },
+    {
+      name: "skips a reopen, an update of a closed issue, other events, and other bodies under an issue or note header",
+      steps: [
+        skipped((t) => deliver(issue(t, (p) => (p.object_attributes.action = "reopen"))), /action "reopen"/),
+        skipped((t) => deliver(update(t, [], [TRIGGER], (p) => (p.object_attributes.state = "closed"))), /closed/),
+        skipped(() => deliver({ object_kind: "note", object_attributes: { note: "hi", noteable_type: "Issue" } }, "Note Hook"), /Note Hook/),
+        skipped(() => deliver(mergeRequest, "Merge Request Hook"), /not an issue event/),
+        skipped(() => deliver(mergeRequest), /not a GitLab issue event/),
+      ],
+    },
+    {
+      name: "accepts the secret in the path; refuses a wrong one, an empty token, and a signature when the secret is no signing token",
+      steps: [
+        refused((t) => ({ ...labelAdded(t), suffix: "/wrong-secret" }), { secret: false }),
+        refused(labelAdded, { override: { "x-gitlab-token": "" } }),
+        refused(labelAdded, { secret: SIGNING }),
+        { deliver: (t) => ({ ...labelAdded(t), suffix: `/${SECRET}` }), secret: false, expect: { status: 202 } },
+      ],
+    },
+    {
+      name: "signing token: refuses a stale signature, a changed body, id or timestamp, a bad or missing one; one good of several is enough",
+      env: { GITLAB_WEBHOOK_SECRET: `${SECRET},${SIGNING}` },
+      steps: [
+        // The fixture file's exact bytes, as the README signed them.
+        refused(() => deliver(`${JSON.stringify(open, null, 2)}\n`), { secret: false, override: README_SIGNATURE }),
+        tampered({ signOver: (raw) => raw.replace("Checkout", "Checkouts") }),
+        ...["webhook-id", "webhook-timestamp", "webhook-signature"].map((h) => tampered({ override: { [h]: "v1,no base64!" } })),
+        tampered({ override: { "webhook-signature": null } }),
+        { deliver: labelAdded, secret: `whsec_${btoa("another key of thirty-two bytes!")},${SIGNING}`, expect: { status: 202 } },
+      ],
+    },
+    {
+      name: "forwards a confidential note with its author, and a pre-16.11 note (no action) without an event header",
+      steps: [
+        { deliver: (t) => deliver(issue(t)), expect: { status: 202 } },
+        { deliver: (t) => deliver(note(t, "@devin the guest checkout too"), "Confidential Note Hook"), expect: forwarded("guest checkout", "erin") },
+        { deliver: (t) => deliver(note(t, "@devin mini cart", (a) => delete a.action)), override: { "x-gitlab-event": null }, expect: forwarded() },
+      ],
+    },
+    {
+      name: "skips edited notes (with or without `action`), notes on merge requests and system notes",
+      steps: [
+        skipped(onNote((a) => (a.action = "update")), /update/),
+        skipped(onNote((a) => ((a.updated_at = "2026-03-11 09:05:00 UTC"), delete a.action)), /not created/),
+        skipped(onNote((a, p) => ((a.noteable_type = "MergeRequest"), delete p.issue)), /MergeRequest/),
+        skipped(onNote((a) => (a.system = true)), /system/),
+      ],
+    },
+  ],
+  checks: [
+    {
+      name: "the instance root is web_url without the project path, a relative URL root kept",
+      actual: () => [instanceRoot(open.project), instanceRoot({ path_with_namespace: PATH, web_url: `https://git.acme.test/gitlab/${PATH}/` })],
+      expected: ["https://gitlab.acme.test", "https://git.acme.test/gitlab"],
+    },
+    {
+      name: "notes go to the numeric project id, else to the URL-encoded path, under a base that may name /api/v4",
+      actual: () => [notesPath("a/b#5", { projectId: 17, iid: 5 }), notesPath("a/b#5"), apiRoot("http://gl.test/api/v4/"), apiRoot("http://gl.test")],
+      expected: ["/projects/17/issues/5/notes", "/projects/a%2Fb/issues/5/notes", "http://gl.test/api/v4", "http://gl.test/api/v4"],
+    },
+  ],
+  sample: () => deliver(issue({ ...open.object_attributes, n: 128, labels: ["bug", TRIGGER], author: "dana" })),
+};

@@ -1,0 +1,92 @@
+import type { TrackerEvent, WebhookRequest } from "../contract";
+import { addedLabels, removedLabels } from "../kit/labels";
+import { httpBase } from "../kit/url";
+import { webRoot } from "./api";
+import { IssueHook, NoteHook, titles, type Project } from "./schema";
+
+const ISSUE_EVENTS = new Set(["issue hook", "confidential issue hook"]);
+const NOTE_EVENTS = new Set(["note hook", "confidential note hook"]);
+
+const skip = (reason: string): TrackerEvent => ({ kind: "skip", reason });
+const keyOf = (project: Project, iid: number) => `${project.path_with_namespace}#${iid}`;
+const who = (user: { username?: string; name?: string } | null | undefined) => user?.username || user?.name || undefined;
+
+/** Issue Hook and Note Hook, confidential or not; every other event is skipped. */
+export function parseGitLab(payload: unknown, req: WebhookRequest, baseUrl: string | undefined): TrackerEvent {
+  const event = req.headers.get("x-gitlab-event")?.trim().toLowerCase();
+  // Without the header (a re-posted body), the body says what it is.
+  if (event ? NOTE_EVENTS.has(event) : kindOf(payload) === "note") return parseNote(payload);
+  if (event && !ISSUE_EVENTS.has(event)) return skip(`GitLab event "${event.slice(0, 64)}" is not an issue event`);
+  const result = IssueHook.safeParse(payload);
+  if (!result.success) return skip("not a GitLab issue event");
+  const hook = result.data;
+  const action = hook.object_attributes.action ?? "";
+  const key = keyOf(hook.project, hook.object_attributes.iid);
+  if (action === "close") return { kind: "ended", ended: { key, id: key, reason: "closed", author: who(hook.user) } };
+  const labels = titles(hook.object_attributes.labels ?? hook.labels);
+  if (action === "open") return ticket(hook, labels, labels, req, baseUrl);
+  if (action !== "update") return skip(`issue action "${action.slice(0, 32) || "none"}" neither opens an issue nor adds a label`);
+  if (hook.object_attributes.state === "closed") return skip("the issue is closed");
+  const before = titles(hook.changes?.labels?.previous);
+  const after = titles(hook.changes?.labels?.current);
+  const added = addedLabels(before, after);
+  const removed = removedLabels(before, after);
+  // One update can swap labels: read it as the adding, since a new trigger matters more than an old one's end.
+  if (removed.length && !added.length) {
+    return { kind: "ended", ended: { key, id: key, reason: "label_removed", labels: removed, author: who(hook.user) } };
+  }
+  return ticket(hook, labels, added, req, baseUrl);
+}
+
+function kindOf(payload: unknown): unknown {
+  return typeof payload === "object" && payload !== null ? (payload as { object_kind?: unknown }).object_kind : undefined;
+}
+
+function ticket(hook: IssueHook, labels: string[], triggerLabels: string[], req: WebhookRequest, baseUrl: string | undefined): TrackerEvent {
+  const issue = hook.object_attributes;
+  const project = hook.project.path_with_namespace;
+  // GitLab names itself in X-Gitlab-Instance too; the payload's own URL comes first.
+  const origin = instanceRoot(hook.project) ?? httpBase(req.headers.get("x-gitlab-instance"));
+  const page = baseUrl ? `${webRoot(baseUrl)}/${project}` : httpBase(hook.project.web_url);
+  return {
+    kind: "ticket",
+    ticket: {
+      key: keyOf(hook.project, issue.iid),
+      id: keyOf(hook.project, issue.iid),
+      title: issue.title,
+      description: issue.description ?? "",
+      labels,
+      triggerLabels,
+      url: issue.url || (page ? `${page}/-/issues/${issue.iid}` : undefined),
+      project,
+      // The user who acted: on `open` the reporter, on a label change whoever added it.
+      author: who(hook.user),
+      ...(origin ? { origin } : {}),
+      reply: { iid: issue.iid, ...(hook.project.id ? { projectId: hook.project.id } : {}) },
+    },
+  };
+}
+
+function parseNote(payload: unknown): TrackerEvent {
+  const result = NoteHook.safeParse(payload);
+  if (!result.success) return skip("not a GitLab Note Hook payload");
+  const { object_attributes: note, issue, project, user } = result.data;
+  if (note.noteable_type !== "Issue" || !issue) return skip(`comment on a ${note.noteable_type.slice(0, 32) || "non-issue"}, not an issue`);
+  if (note.system) return skip("system note, not a comment");
+  // Before 16.11 an edit arrives like a new note; only the timestamps tell it apart.
+  const edited = note.action ? note.action !== "create" : Boolean(note.created_at && note.updated_at && note.created_at !== note.updated_at);
+  if (edited) return skip(`comment ${(note.action ?? "update").slice(0, 32)}, not created`);
+  const key = keyOf(project, issue.iid);
+  return {
+    kind: "comment",
+    comment: { key, id: key, text: note.note ?? "", author: who(user), ...(note.id != null ? { commentId: String(note.id) } : {}) },
+  };
+}
+
+/** `web_url` is `<root>/<path_with_namespace>`; the root keeps a relative URL root (`https://host/gitlab`). */
+export function instanceRoot(project: Pick<Project, "web_url" | "path_with_namespace">): string | undefined {
+  const web = httpBase(project.web_url);
+  if (!web) return undefined;
+  const suffix = `/${project.path_with_namespace}`;
+  return web.toLowerCase().endsWith(suffix.toLowerCase()) ? web.slice(0, -suffix.length) : new URL(web).origin;
+}

@@ -1,0 +1,22 @@
+/** `https://host/sub/` → `https://host/sub`: one spelling of a base URL for every tracker. */
+export function trimBase(url: string): string {
+  return url.trim().replace(/\/+$/, "");
+}
+
+/** The URL when it is absolute http(s), trimmed; otherwise undefined. */
+export function httpBase(url: string | null | undefined): string | undefined {
+  const trimmed = url ? trimBase(url) : "";
+  return /^https?:\/\/[^/]/i.test(trimmed) && URL.canParse(trimmed) ? trimmed : undefined;
+}
+
+/** `base` + `suffix` unless the base already ends with it (operators give either the site or its API root). */
+export function withSuffix(base: string, suffix: string): string {
+  const trimmed = trimBase(base);
+  return trimmed.toLowerCase().endsWith(suffix.toLowerCase()) ? trimmed : `${trimmed}${suffix}`;
+}
+
+/** The part of `url` before `marker` (`https://jira/rest/api/2/issue/1` → `https://jira`), when it is an http(s) URL. */
+export function rootBefore(url: string | null | undefined, marker: string): string | undefined {
+  const at = url?.indexOf(marker) ?? -1;
+  return at > 0 ? httpBase(url!.slice(0, at)) : undefined;
+}

@@ -1,0 +1,45 @@
+import { hexToBytes, matchesAnySecret, verifyHmac, type HmacHash } from "../../crypto/hmac";
+import type { WebhookRequest } from "../contract";
+
+/**
+ * `<prefix><hex HMAC(raw body)>` in one of `headers`, the scheme GitHub made
+ * common (`sha256=…`); the prefix is optional because Gitea and Taiga omit it.
+ */
+export async function verifyHexHmacHeader(
+  req: WebhookRequest,
+  secrets: readonly string[],
+  hash: HmacHash,
+  headers: readonly string[],
+  prefix: string,
+): Promise<boolean> {
+  for (const name of headers) {
+    const value = req.headers.get(name)?.trim();
+    if (!value) continue;
+    const hex = value.toLowerCase().startsWith(prefix) ? value.slice(prefix.length) : value;
+    const signature = hexToBytes(hex);
+    if (!signature) return false;
+    return verifyHmac(hash, secrets, req.raw, signature);
+  }
+  return false;
+}
+
+/**
+ * A shared secret sent as-is in a header (GitLab's `X-Gitlab-Token`, a
+ * Bugzilla custom header, `Authorization: Bearer …`), compared in constant time.
+ * `scheme` strips a leading word such as `Bearer`.
+ */
+export async function verifyTokenHeader(
+  req: WebhookRequest,
+  secrets: readonly string[],
+  header: string,
+  scheme?: string,
+): Promise<boolean> {
+  let value = req.headers.get(header)?.trim();
+  if (!value) return false;
+  if (scheme) {
+    const prefix = `${scheme.toLowerCase()} `;
+    if (!value.toLowerCase().startsWith(prefix)) return false;
+    value = value.slice(prefix.length).trim();
+  }
+  return matchesAnySecret(value, secrets);
+}

@@ -1,0 +1,98 @@
+// What the bridge's own YouTrack workflow rule posts (README "YouTrack"; YouTrack has no webhooks), with a Bearer token.
+import type { CaseTicket, Delivery, Step, TrackerCases } from "../case-table";
+import { TRIGGER } from "../case-table";
+import { apiRoot, webRoot } from "./api";
+import { instanceOf } from "./events";
+import created from "./fixtures/youtrack-workflow-issue-created.json" with { type: "json" };
+
+const TOKEN = "perm:YnJpZGdl.dGVzdA==.0a1b2c3d4e5f";
+const SECRET = "devin-bridge-test-secret";
+const key = (t: CaseTicket) => `WEB-${t.n}`;
+const url = (t: CaseTicket) => `https://youtrack.acme.test/issue/${key(t)}`;
+
+function issue(t: CaseTicket, edit: (p: any) => void = () => {}): any {
+  const p = structuredClone(created) as any;
+  Object.assign(p, { idReadable: key(t), summary: t.title, description: t.description, url: url(t), tagsAdded: t.labels });
+  Object.assign(p, { tags: t.labels.map((name) => ({ name })), reporter: { ...p.reporter, login: t.author } });
+  edit(p);
+  return p;
+}
+
+/** `issue.updated` carrying `tags`, and `tagsAdded` when given. */
+const updated = (t: CaseTicket, tags: string[], tagsAdded?: string[], edit: (p: any) => void = () => {}) =>
+  deliver(issue({ ...t, labels: tags }, (p) => edit(Object.assign(p, { event: "issue.updated", tagsAdded }))));
+
+const deliver = (payload: unknown): Delivery => ({ body: JSON.stringify(payload) });
+const comment = (t: CaseTicket, text: string, event = "comment.created") =>
+  deliver({ event, idReadable: key(t), url: url(t), comment: { text, author: { login: "erin" } } });
+const skipped = (deliver: Step["deliver"], reason: RegExp): Step => ({ deliver, expect: { status: 200, answer: { status: "skipped" }, reason } });
+const refused = (more: Partial<Step>): Step => ({ deliver: (t) => deliver(issue(t)), ...more, expect: { status: 401 } });
+
+export const cases: TrackerCases = {
+  tracker: "youtrack",
+  signsBody: false,
+  env: { YOUTRACK_BASE_URL: "http://tracker.mock", YOUTRACK_API_TOKEN: TOKEN },
+  sign: async (_raw, secret) => ({ headers: { authorization: `Bearer ${secret}` } }),
+  key,
+  created: (t) => deliver(issue(t)),
+  labelAdded: (t, name) => updated(t, [...t.labels, name], [name]),
+  comment,
+  prompt: (t) => [
+    ...[new RegExp(`^Ticket ${key(t)}: `), "Tracker: YouTrack", "Project: WEB"],
+    ...[`Ticket URL: ${url(t)}`, `Reported by: ${t.author}`, t.description],
+  ],
+  writeBack: (t) => ({
+    method: "POST",
+    path: `/api/issues/${key(t)}/comments`,
+    headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
+    text: (body) => body.text,
+  }),
+  extra: [
+    {
+      name: "refuses a token without the Bearer scheme, in another scheme or empty; accepts the secret in the path, not a wrong one",
+      steps: [
+        ...[SECRET, `Basic ${SECRET}`, "Bearer "].map((authorization) => refused({ override: { authorization } })),
+        refused({ deliver: (t) => ({ ...deliver(issue(t)), suffix: "/wrong-secret" }), secret: false }),
+        { deliver: (t) => ({ ...deliver(issue(t)), suffix: `/${SECRET}` }), secret: false, expect: { status: 202 } },
+      ],
+    },
+    {
+      name: "takes addedTags for tagsAdded, and forwards a comment with its author",
+      steps: [
+        { deliver: (t) => updated(t, ["devin-feature", TRIGGER], undefined, (p) => (p.addedTags = [TRIGGER])), expect: { status: 202 } },
+        { deliver: (t) => comment(t, "@devin and guests"), expect: { status: 202, answer: { status: "forwarded" }, message: ["guests", "erin"] } },
+      ],
+    },
+    {
+      name: "without tagsAdded (nor event) every current tag may trigger, and YOUTRACK_BASE_URL builds the link",
+      env: { YOUTRACK_BASE_URL: "https://youtrack.example.test/" },
+      steps: [
+        {
+          deliver: (t) => updated(t, ["devin-feature"], undefined, (p) => (delete p.url, delete p.event)),
+          expect: { status: 202, label: "devin-feature", answer: { playbook: "playbook-feature-0002" }, prompt: ["example.test/issue/WEB-"] },
+        },
+      ],
+    },
+    {
+      name: "skips updates that add no trigger tag (though the issue has one), other events, comment edits, bodies not the workflow's",
+      steps: [
+        skipped((t) => updated(t, [TRIGGER, "ui"], ["ui"]), /no trigger label/),
+        skipped((t) => updated(t, [TRIGGER], []), /no trigger label/),
+        skipped((t) => deliver(issue(t, (p) => (p.event = "issue.deleted"))), /issue\.deleted/),
+        skipped((t) => deliver(issue(t, (p) => (p.action = p.event = "comment.added"))), /comment\.added/),
+        skipped(() => deliver({ idReadable: "WEB-1" }), /not a YouTrack issue/),
+        ...["comment.updated", "comment.deleted"].map((event) => skipped((t) => comment(t, "@devin hi", event), /not a YouTrack issue/)),
+        skipped(() => deliver({ event: "comment.created", comment: { text: "@devin hi" } }), /not a YouTrack comment/),
+      ],
+    },
+  ],
+  checks: [
+    {
+      name: "the API lives at the issue URL's part before /issue/ (a sub-path kept, none without a URL); a base may end in /api",
+      actual: () => [instanceOf(created.url), instanceOf("https://corp.acme.test/youtrack/issue/CMT-9501/checkout-500"), instanceOf(undefined)]
+        .concat([apiRoot("http://y.test/api/"), webRoot("http://y.test/api")]),
+      expected: ["https://youtrack.acme.test", "https://corp.acme.test/youtrack", undefined, "http://y.test/api", "http://y.test"],
+    },
+  ],
+  sample: () => deliver(created),
+};

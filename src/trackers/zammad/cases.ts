@@ -1,0 +1,114 @@
+// A Zammad trigger's webhook: ticket + the article the update added, HMAC-SHA1 in X-Hub-Signature.
+// Tags are in a custom payload only, so a real trigger usually selects tickets and posts to `?label=`.
+import type { CaseTicket, Delivery, Step, TrackerCases } from "../case-table";
+import { hexHmac } from "../kit/sign";
+import { noteFor } from "./api";
+import { zammad } from "./index";
+import fixture from "./fixtures/zammad-ticket-created.json" with { type: "json" };
+
+const SELECTED = "?label=devin-autofix";
+// The fixture's bytes, and what Zammad itself sent for them (fixtures/README.md).
+const FIXTURE_RAW = `${JSON.stringify(fixture, null, 2)}\n`;
+const FIXTURE_SIGNATURE = "sha1=222f733e2a5ade044a0aabb7bdda09c7eeee1df3";
+let articleSeq = 611;
+
+const deliver = (p: unknown, suffix?: string): Delivery => ({
+  body: typeof p === "string" ? p : JSON.stringify(p),
+  headers: { "user-agent": "Zammad User Agent", "x-zammad-trigger": "Devin: autofix tag added", "x-zammad-delivery": crypto.randomUUID() },
+  suffix,
+});
+
+type Over = { ticket?: object; article?: object };
+/** The fixture as ticket `t.n`, its opening article (504) carrying the description as HTML. */
+function ticket(t: CaseTicket, over: Over = {}): any {
+  const p = structuredClone(fixture) as any;
+  Object.assign(p.ticket, { id: t.n, number: `3${t.n}`, title: t.title, tags: t.labels, customer: { login: t.author } }, over.ticket);
+  Object.assign(p.article, { ticket_id: t.n, body: t.description.replace(/\n/g, "<br>") }, over.article);
+  return p;
+}
+
+/** The trigger's delivery for an update that added Erin's note. */
+function reply(t: CaseTicket, html: string, over: Over = {}): any {
+  const id = ++articleSeq;
+  return ticket(t, {
+    ticket: { article_ids: [504, id], article_count: 2, ...over.ticket },
+    article: { id, body: `<p>${html}</p>`, sender: "Agent", type: "note", internal: true, from: "Erin Dev", created_by: { login: "erin@acme.test" }, ...over.article },
+  });
+}
+
+const skip = (payload: (t: CaseTicket) => unknown, reason: RegExp, suffix?: string): Step => ({ deliver: (t) => deliver(payload(t), suffix), expect: { status: 200, answer: { status: "skipped" }, reason } });
+const untagged = (t: CaseTicket): CaseTicket => ({ ...t, labels: ["bug"] });
+
+export const cases: TrackerCases = {
+  tracker: "zammad",
+  signsBody: true,
+  env: { ZAMMAD_BASE_URL: "http://tracker.mock" },
+  sign: async (raw, secret) => ({ headers: { "x-hub-signature": `sha1=${await hexHmac("SHA-1", secret, raw)}` } }),
+  key: (t) => String(t.n),
+  created: (t) => deliver(ticket(t)),
+  closed: (t) => deliver(ticket(t, { ticket: { state: "closed" } })),
+  comment: (t, text) => deliver(reply(t, text)),
+  // The opening article is HTML: Devin gets its text.
+  prompt: (t) => [new RegExp(`^Ticket 3${t.n}: `), "Tracker: Zammad", `Ticket URL: http://tracker.mock/#ticket/zoom/${t.n}`, "Project: Engineering", `Reported by: ${t.author}`, t.description],
+  writeBack: (t) => ({
+    method: "POST",
+    path: "/api/v1/ticket_articles",
+    headers: { authorization: /^Token token=\S+$/, "content-type": "application/json" },
+    // One path for every ticket: the ticket id tells this ticket's notes apart.
+    text: (body) => (body.ticket_id === t.n ? body.body : undefined),
+    fixed: { ticket_id: t.n, content_type: "text/plain", type: "note", internal: true },
+  }),
+  extra: [
+    {
+      name: "Zammad's own signature of the fixture holds, a malformed one or a wrong path secret does not, the path secret does; the fixture reads as written",
+      env: { ZAMMAD_BASE_URL: "https://zammad.acme.test/" },
+      steps: [
+        // Untagged: authenticated, then skipped.
+        { ...skip(() => FIXTURE_RAW, /no trigger label/), secret: false, override: { "x-hub-signature": FIXTURE_SIGNATURE } },
+        { deliver: () => deliver(FIXTURE_RAW), override: { "x-hub-signature": "sha1=not-hex" }, expect: { status: 401 } },
+        { deliver: () => deliver(FIXTURE_RAW, "/not-the-secret"), secret: false, expect: { status: 401 } },
+        { ...skip(() => FIXTURE_RAW, /no trigger label/, "/devin-bridge-test-secret"), secret: false },
+        {
+          deliver: (t) => deliver({ ...fixture, ticket: { ...fixture.ticket, id: t.n, title: t.title } }, SELECTED),
+          expect: {
+            status: 202,
+            prompt: [`Ticket ${fixture.ticket.number}: `, "Reported by: emily@example.com", /Ticket URL: https:\/\/zammad\.acme\.test\/#ticket\/zoom\/\d+\n/, "2. Click Pay\n\nExpected: validation error."],
+            notInPrompt: ["<br>", "<b>"],
+          },
+        },
+      ],
+    },
+    {
+      name: "tags may be a comma-separated string; no article, the opening one or a ?label= URL make a ticket event; a reply is a comment",
+      steps: [
+        {
+          deliver: (t) => deliver(ticket(t, { ticket: { tags: "bug, devin-feature" }, article: { content_type: "text/plain", body: "Plain <b>text</b> stays." } })),
+          expect: { status: 202, label: "devin-feature", answer: { playbook: "playbook-feature-0002" }, prompt: ["Plain <b>text</b> stays."] },
+        },
+        skip((t) => ticket(untagged(t), { ticket: { article_ids: undefined } }), /no trigger label/),
+        skip((t) => ({ ...reply(untagged(t), "x"), article: {} }), /no trigger label/),
+        { deliver: (t) => deliver(reply(t, "@devin the guest checkout fails too"), SELECTED), expect: { status: 202, prompt: ["the guest checkout fails too"] } },
+        {
+          // Without the id list, the article count tells a reply.
+          deliver: (t) => deliver(reply(t, "@devin and the mini cart", { ticket: { article_ids: undefined }, article: { sender: "Customer" } })),
+          expect: { status: 202, answer: { status: "forwarded" }, message: [/^New comment on ticket 3\d+ by Erin Dev:/, "and the mini cart"] },
+        },
+      ],
+    },
+    {
+      name: "skips closed and merged tickets even on a ?label= URL, the system's and empty articles, and other payloads",
+      steps: [
+        skip((t) => ticket(t, { ticket: { state: "closed" } }), /ticket is closed/, SELECTED),
+        skip((t) => ticket(t, { ticket: { state: { name: "merged" } } }), /ticket is closed/, SELECTED),
+        skip((t) => reply(t, "@devin hi", { article: { sender: "System" } }), /system/),
+        skip((t) => reply(t, "@devin hi", { article: { body: "<p> </p>" } }), /^empty article$/),
+        skip(() => ({ user: { id: 8, login: "emily" } }), /not a Zammad ticket/, SELECTED),
+      ],
+    },
+  ],
+  checks: [
+    { name: "a note is internal by default", actual: () => noteFor("92001", "hello"), expected: { ticket_id: 92001, body: "hello", content_type: "text/plain", type: "note", internal: true } },
+    { name: "ZAMMAD_COMMENT_INTERNAL=false makes it public", actual: () => noteFor("9", "hi", zammad.settings.COMMENT_INTERNAL!.schema.parse("false")).internal, expected: false },
+  ],
+  sample: () => deliver(FIXTURE_RAW, SELECTED),
+};
