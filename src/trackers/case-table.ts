@@ -122,3 +122,11 @@ export interface TrackerCases {
 }
 
 export const TRIGGER = "devin-autofix";
+
+/** Step builders every table uses: a skip with its reason, a started session, a forwarded comment. */
+export const skips = (deliver: Step["deliver"], reason: RegExp): Step => ({ deliver, expect: { status: 200, answer: { status: "skipped" }, reason } });
+export const starts = (deliver: Step["deliver"], prompt?: (string | RegExp)[]): Step => ({ deliver, expect: { status: 202, prompt } });
+export const forwards = (deliver: Step["deliver"], ...message: (string | RegExp)[]): Step => ({
+  deliver,
+  expect: { status: 202, answer: { status: "forwarded" }, message },
+});

@@ -1,7 +1,6 @@
 // GitLab Issue Hook and Note Hook deliveries (docs.gitlab.com user/project/integrations/webhook_events; the fixture
 // is an `open`), with X-Gitlab-Token, or for a 19.0+ signing token Standard Webhooks' webhook-id/-timestamp/-signature.
-import type { CaseTicket, Delivery, Signed, Step, TrackerCases } from "../case-table";
-import { TRIGGER } from "../case-table";
+import { skips, TRIGGER, type CaseTicket, type Delivery, type Signed, type Step, type TrackerCases } from "../case-table";
 import { standardWebhookHeaders } from "../kit/sign";
 import { apiRoot, notesPath } from "./api";
 import { instanceRoot } from "./events";
@@ -50,7 +49,6 @@ const deliver = (payload: unknown, event = "Issue Hook", headers: Record<string,
   headers: { "x-gitlab-event": event, "user-agent": "GitLab/18.9.0", ...headers },
 });
 const refused = (deliver: Step["deliver"], more: Partial<Step> = {}): Step => ({ deliver, ...more, expect: { status: 401 } });
-const skipped = (deliver: Step["deliver"], reason: RegExp): Step => ({ deliver, expect: { status: 200, answer: { status: "skipped" }, reason } });
 const forwarded = (...message: string[]) => ({ status: 202, answer: { status: "forwarded" }, message });
 const onNote = (edit: (a: any, p: any) => void) => (t: CaseTicket) => deliver(note(t, "@devin hi", edit), "Note Hook");
 const labelAdded = (t: CaseTicket) => deliver(update(t, ["bug"], ["bug", TRIGGER]));
@@ -93,7 +91,7 @@ export const cases: TrackerCases = {
     {
       name: "a ticket without the label is skipped, started by ?label=, and its redelivery seen by the Idempotency-Key",
       steps: [
-        skipped((t) => deliver(issue({ ...t, labels: ["bug"] })), /no trigger label/),
+        skips((t) => deliver(issue({ ...t, labels: ["bug"] })), /no trigger label/),
         { deliver: routed, expect: { status: 202, answer: { playbook: "playbook-autofix-0001" } } },
         { deliver: routed, expect: { status: 200, answer: { status: "duplicate" }, reason: /already seen/ } },
       ],
@@ -107,19 +105,19 @@ export const cases: TrackerCases = {
     {
       name: "an update triggers only on labels it added, not on labels already there; removing one ends the ticket",
       steps: [
-        skipped((t) => deliver(update(t, ["bug", TRIGGER], ["bug", TRIGGER, "frontend"])), /no trigger label/),
-        skipped((t) => deliver(update(t, [TRIGGER], [TRIGGER], (p) => (p.changes = { title: {} }))), /no trigger label/),
-        skipped((t) => deliver(update(t, ["bug", TRIGGER], ["bug"])), /label was removed/),
+        skips((t) => deliver(update(t, ["bug", TRIGGER], ["bug", TRIGGER, "frontend"])), /no trigger label/),
+        skips((t) => deliver(update(t, [TRIGGER], [TRIGGER], (p) => (p.changes = { title: {} }))), /no trigger label/),
+        skips((t) => deliver(update(t, ["bug", TRIGGER], ["bug"])), /label was removed/),
       ],
     },
     {
       name: "skips a reopen, an update of a closed issue, other events, and other bodies under an issue or note header",
       steps: [
-        skipped((t) => deliver(issue(t, (p) => (p.object_attributes.action = "reopen"))), /action "reopen"/),
-        skipped((t) => deliver(update(t, [], [TRIGGER], (p) => (p.object_attributes.state = "closed"))), /closed/),
-        skipped(() => deliver({ object_kind: "note", object_attributes: { note: "hi", noteable_type: "Issue" } }, "Note Hook"), /Note Hook/),
-        skipped(() => deliver(mergeRequest, "Merge Request Hook"), /not an issue event/),
-        skipped(() => deliver(mergeRequest), /not a GitLab issue event/),
+        skips((t) => deliver(issue(t, (p) => (p.object_attributes.action = "reopen"))), /action "reopen"/),
+        skips((t) => deliver(update(t, [], [TRIGGER], (p) => (p.object_attributes.state = "closed"))), /closed/),
+        skips(() => deliver({ object_kind: "note", object_attributes: { note: "hi", noteable_type: "Issue" } }, "Note Hook"), /Note Hook/),
+        skips(() => deliver(mergeRequest, "Merge Request Hook"), /not an issue event/),
+        skips(() => deliver(mergeRequest), /not a GitLab issue event/),
       ],
     },
     {
@@ -154,10 +152,10 @@ export const cases: TrackerCases = {
     {
       name: "skips edited notes (with or without `action`), notes on merge requests and system notes",
       steps: [
-        skipped(onNote((a) => (a.action = "update")), /update/),
-        skipped(onNote((a) => ((a.updated_at = "2026-03-11 09:05:00 UTC"), delete a.action)), /not created/),
-        skipped(onNote((a, p) => ((a.noteable_type = "MergeRequest"), delete p.issue)), /MergeRequest/),
-        skipped(onNote((a) => (a.system = true)), /system/),
+        skips(onNote((a) => (a.action = "update")), /update/),
+        skips(onNote((a) => ((a.updated_at = "2026-03-11 09:05:00 UTC"), delete a.action)), /not created/),
+        skips(onNote((a, p) => ((a.noteable_type = "MergeRequest"), delete p.issue)), /MergeRequest/),
+        skips(onNote((a) => (a.system = true)), /system/),
       ],
     },
   ],

@@ -1,6 +1,5 @@
 // What the bridge's own YouTrack workflow rule posts (README "YouTrack"; YouTrack has no webhooks), with a Bearer token.
-import type { CaseTicket, Delivery, Step, TrackerCases } from "../case-table";
-import { TRIGGER } from "../case-table";
+import { skips, TRIGGER, type CaseTicket, type Delivery, type Step, type TrackerCases } from "../case-table";
 import { apiRoot, webRoot } from "./api";
 import { instanceOf } from "./events";
 import created from "./fixtures/youtrack-workflow-issue-created.json" with { type: "json" };
@@ -25,7 +24,6 @@ const updated = (t: CaseTicket, tags: string[], tagsAdded?: string[], edit: (p: 
 const deliver = (payload: unknown): Delivery => ({ body: JSON.stringify(payload) });
 const comment = (t: CaseTicket, text: string, event = "comment.created") =>
   deliver({ event, idReadable: key(t), url: url(t), comment: { text, author: { login: "erin" } } });
-const skipped = (deliver: Step["deliver"], reason: RegExp): Step => ({ deliver, expect: { status: 200, answer: { status: "skipped" }, reason } });
 const refused = (more: Partial<Step>): Step => ({ deliver: (t) => deliver(issue(t)), ...more, expect: { status: 401 } });
 
 export const cases: TrackerCases = {
@@ -76,13 +74,13 @@ export const cases: TrackerCases = {
     {
       name: "skips updates that add no trigger tag (though the issue has one), other events, comment edits, bodies not the workflow's",
       steps: [
-        skipped((t) => updated(t, [TRIGGER, "ui"], ["ui"]), /no trigger label/),
-        skipped((t) => updated(t, [TRIGGER], []), /no trigger label/),
-        skipped((t) => deliver(issue(t, (p) => (p.event = "issue.deleted"))), /issue\.deleted/),
-        skipped((t) => deliver(issue(t, (p) => (p.action = p.event = "comment.added"))), /comment\.added/),
-        skipped(() => deliver({ idReadable: "WEB-1" }), /not a YouTrack issue/),
-        ...["comment.updated", "comment.deleted"].map((event) => skipped((t) => comment(t, "@devin hi", event), /not a YouTrack issue/)),
-        skipped(() => deliver({ event: "comment.created", comment: { text: "@devin hi" } }), /not a YouTrack comment/),
+        skips((t) => updated(t, [TRIGGER, "ui"], ["ui"]), /no trigger label/),
+        skips((t) => updated(t, [TRIGGER], []), /no trigger label/),
+        skips((t) => deliver(issue(t, (p) => (p.event = "issue.deleted"))), /issue\.deleted/),
+        skips((t) => deliver(issue(t, (p) => (p.action = p.event = "comment.added"))), /comment\.added/),
+        skips(() => deliver({ idReadable: "WEB-1" }), /not a YouTrack issue/),
+        ...["comment.updated", "comment.deleted"].map((event) => skips((t) => comment(t, "@devin hi", event), /not a YouTrack issue/)),
+        skips(() => deliver({ event: "comment.created", comment: { text: "@devin hi" } }), /not a YouTrack comment/),
       ],
     },
   ],
