@@ -82,8 +82,8 @@ export interface MockRoute {
 export interface WriteBackShape {
   method: string;
   path: string;
-  /** Header name (lower case) → exact value or pattern. */
-  headers: Record<string, string | RegExp>;
+  /** Header name (lower case) → exact value or pattern; `null`: the header must be absent. */
+  headers: Record<string, string | RegExp | null>;
   /** Where the comment's text sits in the JSON body the tracker receives. */
   text(body: any): unknown;
   /** Fields the body must also carry, as a subset (e.g. `{ public: false }`). */

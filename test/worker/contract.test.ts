@@ -75,6 +75,8 @@ async function run(table: TrackerCases, t: CaseTicket, step: Step, env?: Record<
     expect(create.playbook_id).toBe(PLAYBOOKS[e.label ?? TRIGGER]);
     expect(create.title).toContain(t.title.slice(0, 60));
     const prompt = String(create.prompt);
+    // Id first, tracker last (as the prompt names it): what tells two trackers' WEB-1 apart in Devin's session list.
+    expect(create.title).toMatch(new RegExp(`\\(${escape(/^Tracker: (.+)$/m.exec(prompt)![1]!)}\\)$`));
     for (const part of e.prompt ?? []) expect(prompt).toMatch(part instanceof RegExp ? part : new RegExp(escape(part)));
     for (const part of e.notInPrompt ?? []) expect(prompt).not.toContain(part);
     return { prompt, tag: ids.tag };
@@ -121,7 +123,8 @@ describe.each(tables.map((t) => [t.tracker, t] as const))("tracker %s", (_, tabl
         (await trackerApi.requests(shape.path)).find((r) => r.method === shape.method && String(shape.text(r.body)).includes("Devin is working on this ticket")),
       );
       for (const [name, value] of Object.entries(shape.headers)) {
-        expect(ack.headers[name], name).toMatch(value instanceof RegExp ? value : new RegExp(`^${escape(value)}$`));
+        if (value === null) expect(ack.headers[name], name).toBeUndefined();
+        else expect(ack.headers[name], name).toMatch(value instanceof RegExp ? value : new RegExp(`^${escape(value)}$`));
       }
       const [session] = await devin.sessions(tag);
       expect(String(shape.text(ack.body))).toContain(session!.url);

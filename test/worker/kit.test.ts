@@ -3,6 +3,7 @@ import open from "../../src/trackers/gitlab/fixtures/gitlab-issue-open.json" wit
 import { addedLabels, removedLabels, splitList } from "../../src/trackers/kit/labels";
 import { standardWebhookHeaders } from "../../src/trackers/kit/sign";
 import { verifyStandardWebhook } from "../../src/trackers/kit/standard-webhooks";
+import { trackerRequest, TrackerApiError } from "../../src/trackers/kit/http";
 import { verifyHexHmacHeader } from "../../src/trackers/kit/verify";
 
 // The kit's known answers, with a fixed clock where the scheme signs one: what no HTTP case can choose.
@@ -55,5 +56,18 @@ describe("label arithmetic", () => {
     expect(addedLabels(["Bug", "devin-autofix"], ["bug", "Devin-Autofix", "frontend"])).toEqual(["frontend"]);
     expect(removedLabels(["bug", "devin-autofix"], ["BUG"])).toEqual(["devin-autofix"]);
     expect(splitList(" a, b;a ,, c ")).toEqual(["a", "b", "c"]);
+  });
+});
+
+describe("tracker API calls", () => {
+  it("throw on a non-2xx answer with the status and path, never the credentials", async () => {
+    await fetch("http://tracker.mock/__mock/routes", { method: "POST", body: JSON.stringify({ method: "POST", path: "/kit/denied", status: 403, body: { message: "no" } }) });
+    const error = await trackerRequest("POST", "http://tracker.mock/kit/denied", { authorization: "Bearer tok-kit-123" }, { body: "x" }).then(
+      () => null,
+      (e: Error) => e,
+    );
+    expect(error).toBeInstanceOf(TrackerApiError);
+    expect(error!.message).toBe("POST /kit/denied answered 403");
+    expect(error!.message).not.toContain("tok-kit-123");
   });
 });

@@ -54,7 +54,7 @@ export const cases: TrackerCases = {
     method: "POST",
     path: comments(t),
     // TICKET_API_TOKEN of the test bindings, not the read key.
-    headers: { "x-bugzilla-api-key": "tkt_test_token_9a8b7c6d", "content-type": "application/json" },
+    headers: { "x-bugzilla-api-key": "tkt_test_token_9a8b7c6d", authorization: null, "content-type": "application/json" },
     text: (body) => body.comment,
   }),
   extra: [

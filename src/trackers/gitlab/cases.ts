@@ -84,7 +84,7 @@ export const cases: TrackerCases = {
   writeBack: (t) => ({
     method: "POST",
     path: `/api/v4/projects/${open.project.id}/issues/${t.n}/notes`,
-    headers: { "private-token": TOKEN, "content-type": "application/json" },
+    headers: { "private-token": TOKEN, authorization: null, "content-type": "application/json" },
     text: (body) => body.body,
   }),
   extra: [

@@ -63,7 +63,7 @@ export const cases: TrackerCases = {
   // No "Reported by" here: an update's actor is whoever changed it, so only a create names the reporter (see below).
   prompt: (t) => [`Ticket #${t.n}: ${t.title}`, "Tracker: Plane", `Ticket URL: http://tracker.mock/acme/projects/${PROJECT}/issues/${issueId(t)}`, t.description],
   writeBack: (t) => ({ method: "POST", path: `/api/v1/workspaces/acme/projects/${PROJECT}/issues/${issueId(t)}/comments/`,
-    headers: { "x-api-key": TOKEN, "content-type": "application/json" },
+    headers: { "x-api-key": TOKEN, authorization: null, "content-type": "application/json" },
     // Links become anchors: what a reader sees is the text.
     text: (body) => htmlToText(body.comment_html) }),
   extra: [

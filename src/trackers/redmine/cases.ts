@@ -82,7 +82,7 @@ export const cases: TrackerCases = {
   prompt: (t) => [`Ticket #${t.n}: ${t.title}`, "Tracker: Redmine", "Project: Web App", `Ticket URL: http://tracker.mock/issues/${t.n}`, `Reported by: ${t.author}`],
   writeBack: (t) => ({
     ...{ method: "PUT", path: `/issues/${t.n}.json`, text: (b: any) => b.issue.notes },
-    headers: { "x-redmine-api-key": "redmine-test-key", "content-type": "application/json" },
+    headers: { "x-redmine-api-key": "redmine-test-key", authorization: null, "content-type": "application/json" },
   }),
   extra: [
     {
