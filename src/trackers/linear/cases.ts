@@ -8,7 +8,7 @@
 import type { CaseTicket, Delivery, ExtraCase, TrackerCases } from "../case-table";
 import { skips, starts } from "../case-table";
 import { hexHmac } from "../kit/sign";
-import { linearAuthorization } from "./api";
+import { commentCreated, linearAuthorization } from "./api";
 import commentFixture from "./fixtures/linear-comment-create.json" with { type: "json" };
 import created from "./fixtures/linear-issue-create.json" with { type: "json" };
 import { linear } from "./index";
@@ -127,6 +127,9 @@ export const cases: TrackerCases = {
     { name: "the signature is checked against every secret, the timestamp against a minute either way",
       actual: async () => [await signedAt({ webhookTimestamp: 1_000_000 }, 1_060_000), await signedAt({ webhookTimestamp: 1_000_000 }, 1_060_001), await signedAt({ webhookTimestamp: 1_000_000 }, 940_000)],
       expected: [true, false, true] },
+    { name: "write-back fails on GraphQL errors or success: false, succeeds on success: true",
+      actual: () => [{ data: { commentCreate: { success: true } } }, { errors: [{ message: "Entity not found" }], data: null }, { data: { commentCreate: { success: false } } }, { data: { commentCreate: null } }].map(commentCreated),
+      expected: [true, false, false, false] },
     { name: "personal API keys go bare, OAuth tokens as Bearer", actual: () => [linearAuthorization("lin_api_abc"), linearAuthorization("lin_oauth_abc")], expected: ["lin_api_abc", "Bearer lin_oauth_abc"] },
   ],
   sample: () => deliver(issue({ n: 128, title: created.data.title, description: created.data.description, labels: ["Bug", "devin-autofix"], author: "Dana Ops" }, "create")),
