@@ -1,4 +1,5 @@
 import type { Tracker } from "./contract";
+import { azureDevOps } from "./azure-devops";
 import { bugzilla } from "./bugzilla";
 import { forgejo, gitea } from "./gitea";
 import { github } from "./github";
@@ -13,7 +14,7 @@ import { youtrack } from "./youtrack";
 import { zammad } from "./zammad";
 
 /** Every tracker the bridge serves: adding one is a folder and a line here. */
-export const trackers: readonly Tracker<any>[] = [tickets, github, gitea, forgejo, gitlab, jira, youtrack, redmine, bugzilla, zammad, openproject, plane, taiga];
+export const trackers: readonly Tracker<any>[] = [tickets, github, gitea, forgejo, gitlab, jira, youtrack, redmine, bugzilla, zammad, openproject, plane, taiga, azureDevOps];
 
 const byId = new Map(trackers.map((t) => [t.id, t]));
 
