@@ -8,13 +8,14 @@ import { jira } from "./jira";
 import { openproject } from "./openproject";
 import { plane } from "./plane";
 import { redmine } from "./redmine";
+import { servicenow } from "./servicenow";
 import { taiga } from "./taiga";
 import { tickets } from "./tickets";
 import { youtrack } from "./youtrack";
 import { zammad } from "./zammad";
 
 /** Every tracker the bridge serves: adding one is a folder and a line here. */
-export const trackers: readonly Tracker<any>[] = [tickets, github, gitea, forgejo, gitlab, jira, youtrack, redmine, bugzilla, zammad, openproject, plane, taiga, azureDevOps];
+export const trackers: readonly Tracker<any>[] = [tickets, github, gitea, forgejo, gitlab, jira, youtrack, redmine, bugzilla, zammad, openproject, plane, taiga, azureDevOps, servicenow];
 
 const byId = new Map(trackers.map((t) => [t.id, t]));
 
