@@ -1,4 +1,5 @@
 import type { Tracker } from "./contract";
+import { azureDevOps } from "./azure-devops";
 import { bugzilla } from "./bugzilla";
 import { forgejo, gitea } from "./gitea";
 import { github } from "./github";
@@ -9,6 +10,7 @@ import { linear } from "./linear";
 import { openproject } from "./openproject";
 import { plane } from "./plane";
 import { redmine } from "./redmine";
+import { servicenow } from "./servicenow";
 import { shortcut } from "./shortcut";
 import { taiga } from "./taiga";
 import { tickets } from "./tickets";
@@ -16,7 +18,26 @@ import { youtrack } from "./youtrack";
 import { zammad } from "./zammad";
 
 /** Every tracker the bridge serves: adding one is a folder and a line here. */
-export const trackers: readonly Tracker<any>[] = [tickets, github, gitea, forgejo, gitlab, jira, youtrack, redmine, bugzilla, zammad, openproject, plane, taiga, gogs, linear, shortcut];
+export const trackers: readonly Tracker<any>[] = [
+  tickets,
+  github,
+  gitea,
+  forgejo,
+  gitlab,
+  jira,
+  youtrack,
+  redmine,
+  bugzilla,
+  zammad,
+  openproject,
+  plane,
+  taiga,
+  gogs,
+  linear,
+  shortcut,
+  azureDevOps,
+  servicenow,
+];
 
 const byId = new Map(trackers.map((t) => [t.id, t]));
 

@@ -1,4 +1,4 @@
-import { hexToBytes, matchesAnySecret, verifyHmac, type HmacHash } from "../../crypto/hmac";
+import { base64ToBytes, hexToBytes, matchesAnySecret, verifyHmac, type HmacHash } from "../../crypto/hmac";
 import type { WebhookRequest } from "../contract";
 
 /**
@@ -42,4 +42,19 @@ export async function verifyTokenHeader(
     value = value.slice(prefix.length).trim();
   }
   return matchesAnySecret(value, secrets);
+}
+
+/**
+ * HTTP Basic auth whose password is the secret, for senders whose only
+ * credential field is a user name and password (Azure DevOps service hooks).
+ * The user name is the sender's to choose and is not checked.
+ */
+export async function verifyBasicPassword(req: WebhookRequest, secrets: readonly string[]): Promise<boolean> {
+  const match = /^basic\s+(\S+)$/i.exec(req.headers.get("authorization")?.trim() ?? "");
+  const bytes = match ? base64ToBytes(match[1]!) : null;
+  if (!bytes) return false;
+  const decoded = new TextDecoder().decode(bytes);
+  const colon = decoded.indexOf(":");
+  if (colon < 0) return false;
+  return matchesAnySecret(decoded.slice(colon + 1), secrets);
 }
