@@ -36,14 +36,17 @@ export async function ticketPage(
   const all: TicketRecord[] = [];
   let cursor: string | undefined;
   let truncated = false;
+  // Unfiltered by status: a retried ticket shows as its latest run only, whatever its earlier run's status.
   do {
-    const batch = await store.list(filter.status, cursor);
+    const batch = await store.list(undefined, cursor);
     all.push(...batch.records);
     cursor = batch.cursor;
     if (all.length >= MAX_SCAN && cursor) truncated = true;
   } while (cursor && !truncated);
+  const superseded = new Set(all.map((r) => r.previous_instance_id).filter(Boolean));
   const wanted = all
-    .filter((r) => !filter.source || r.source === filter.source)
+    .filter((r) => !superseded.has(r.instance_id))
+    .filter((r) => (!filter.status || r.status === filter.status) && (!filter.source || r.source === filter.source))
     .sort((a, b) => b.updated_at.localeCompare(a.updated_at));
   const pages = Math.max(1, Math.ceil(wanted.length / PAGE_SIZE));
   const current = Math.min(Math.max(1, page), pages);

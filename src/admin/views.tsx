@@ -116,7 +116,7 @@ export const TicketList: FC<{ page: TicketPage; status?: RunStatus; source?: str
         <button type="submit">Filter</button>
       </form>
       <p class="muted">
-        {page.total} ticket run{page.total === 1 ? "" : "s"}, newest change first
+        {page.total} ticket{page.total === 1 ? "" : "s"} (each at its latest run), newest change first
         {page.truncated ? " (only the first 1000 records were read: filter to see older ones)" : ""}.
       </p>
       <table class="tickets">
@@ -241,18 +241,19 @@ export const Chart: FC<{ days: { day: string; sessions: number }[] }> = ({ days 
   const max = Math.max(1, ...days.map((d) => d.sessions));
   const w = 24;
   const h = 100;
+  const top = 12;
   return (
-    <svg viewBox={`0 0 ${days.length * w} ${h + 30}`} width="100%" style="max-width:40rem" role="img" aria-label="Sessions started per day, last 14 days">
+    <svg viewBox={`0 0 ${days.length * w} ${top + h + 20}`} width="100%" style="max-width:40rem" role="img" aria-label="Sessions started per day, last 14 days">
       {days.map((d, i) => {
         const bar = Math.round((d.sessions / max) * h);
         return (
           <g>
             <title>{`${d.day}: ${d.sessions}`}</title>
-            <rect x={i * w + 3} y={h - bar} width={w - 6} height={bar} fill="#3b6fd4" />
-            <text x={i * w + w / 2} y={h - bar - 2} font-size="9" text-anchor="middle">
+            <rect x={i * w + 3} y={top + h - bar} width={w - 6} height={bar} fill="#3b6fd4" />
+            <text x={i * w + w / 2} y={top + h - bar - 2} font-size="9" text-anchor="middle">
               {d.sessions || ""}
             </text>
-            <text x={i * w + w / 2} y={h + 14} font-size="8" text-anchor="middle">
+            <text x={i * w + w / 2} y={top + h + 14} font-size="8" text-anchor="middle">
               {d.day.slice(8)}
             </text>
           </g>

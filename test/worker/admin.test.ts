@@ -1,5 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { spendGuard } from "../../src/guards/spend-guard";
 import { TicketStore, type RunStatus, type TicketRecord } from "../../src/store/tickets";
 import type { CaseTicket, Delivery } from "../../src/trackers/case-table";
 import { cases as github } from "../../src/trackers/github/cases";
@@ -186,6 +187,22 @@ describe("operator console: pages", () => {
     expect(html.match(/<rect /g)).toHaveLength(14);
   });
 
+  it("the spend guard counts sessions per UTC day for the chart, and gives a released one back", async () => {
+    const guard = spendGuard(env as Env);
+    const at = Date.now() - 3 * 86_400_000;
+    const day = new Date(at).toISOString().slice(0, 10);
+    const count = async () => (await guard.perDay(14)).find((d) => d.day === day)!.sessions;
+    const before = await count();
+    const key = `chart-${crypto.randomUUID()}`;
+    expect(await guard.reserve(key, { perHour: 1000, perDay: 1000 }, at)).toEqual({ ok: true });
+    expect(await count()).toBe(before + 1);
+    await guard.release(key);
+    expect(await count()).toBe(before);
+    const days = await guard.perDay(14);
+    expect(days).toHaveLength(14);
+    expect(days.at(-1)!.day).toBe(new Date().toISOString().slice(0, 10));
+  });
+
   it("the configuration page names sources, playbooks and write-back, never a secret's value", async () => {
     const cookie = await signIn();
     const html = await (await page("/admin/config", { cookie })).text();
@@ -240,6 +257,8 @@ describe("operator console: actions", () => {
     expect(runs.map((r) => r.run)).toEqual([2, 1]);
     // Run 1 is no longer the ticket's latest: acting on it again is refused.
     expect((await form(`/admin/runs/${first}/retry`, {}, { cookie, origin: ORIGIN })).status).toBe(409);
+    const list = await (await page("/admin?source=github", { cookie })).text();
+    expect(list.split(`data-ticket="${github.key(t)}"`)).toHaveLength(2);
     const detail = await (await page(retry.headers.get("location")!, { cookie })).text();
     expect(detail).toContain("Retry queued");
     expect(detail).toContain("run 2 asked for (a retry)");
