@@ -15,9 +15,10 @@ import { startWranglerDev, type DevServer } from "../support/wrangler-dev";
 // Workflow and Durable Object) with loopback doubles for Devin and GitHub: sign in, watch a ticket
 // go from running to finished, retry a failed one. Each page is saved for the README.
 
-const CHROMIUM = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find((p) => existsSync(p));
+// Debian's `chromium` here and in .ci/run; CHROMIUM_PATH elsewhere (a CI image's Google Chrome).
+const CHROMIUM = [process.env.CHROMIUM_PATH, "/usr/bin/chromium", "/usr/bin/chromium-browser"].find((p): p is string => Boolean(p) && existsSync(p!));
 const SHOTS = resolve(import.meta.dirname, "../browser/screenshots");
-if (!CHROMIUM) console.warn("admin-browser: skipped: no Chromium at /usr/bin/chromium (apt-get install -y chromium)");
+if (!CHROMIUM) console.warn("admin-browser: SKIPPED: no Chromium at CHROMIUM_PATH or /usr/bin/chromium (apt-get install -y chromium)");
 
 describe.skipIf(!CHROMIUM)("operator console in headless Chromium, against wrangler dev", () => {
   const devin = createDevinMock({ apiKey: TEST_BINDINGS.DEVIN_API_KEY });
@@ -49,7 +50,7 @@ describe.skipIf(!CHROMIUM)("operator console in headless Chromium, against wrang
     mkdirSync(SHOTS, { recursive: true });
     // A fresh profile each run (Playwright takes it as userDataDir rather than --user-data-dir).
     browser = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM!,
+      executablePath: CHROMIUM,
       headless: true,
       args: [
         "--headless",
