@@ -25,9 +25,13 @@ export function bearerOf(c: Context): string | undefined {
 }
 
 export async function signedIn(c: Context, adminToken: string): Promise<boolean> {
+  // Both checks always run, so no path (no credentials, a wrong token, a bad cookie) answers faster than another.
   const bearer = bearerOf(c);
-  if (bearer !== undefined) return tokenMatches(adminToken, bearer);
-  const value = await getSignedCookie(c, await cookieKey(adminToken), SESSION_COOKIE);
+  const [bearerOk, value] = await Promise.all([
+    tokenMatches(adminToken, bearer),
+    getSignedCookie(c, await cookieKey(adminToken), SESSION_COOKIE),
+  ]);
+  if (bearer !== undefined) return bearerOk;
   const expires = typeof value === "string" ? Number(value.match(/^v1\.(\d+)$/)?.[1]) : NaN;
   return Number.isFinite(expires) && expires > Date.now();
 }
