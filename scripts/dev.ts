@@ -2,12 +2,14 @@
 // Durable Object) plus a mock Devin API and a mock tracker on loopback, all
 // started together and stopped together. No cloud account, no network.
 import { spawn } from "node:child_process";
-import { copyFileSync, existsSync, readFileSync } from "node:fs";
+import { copyFileSync, existsSync, readFileSync, rmSync } from "node:fs";
+import { createInterface } from "node:readline";
 import { resolve } from "node:path";
 import { createDevinMock } from "../test/support/devin-mock.ts";
 import { serveLoopback } from "../test/support/serve.ts";
 import { caseTables } from "../test/support/case-tables.ts";
 import { createTrackerMock } from "../test/support/tracker-mock.ts";
+import { readableLogLine } from "./dev-log.ts";
 
 const root = resolve(import.meta.dirname, "..");
 const DEVIN_PORT = Number(process.env.DEVIN_MOCK_PORT ?? 8790);
@@ -82,6 +84,18 @@ const vars: Record<string, string> = {
   DEVIN_API_BASE: devinServer.url,
   FOLLOW_INTERVAL_SECONDS: "10",
 };
+// `--fresh` is ours, not wrangler's: wipe the local KV, Queue, Workflow and Durable Object state first.
+const args = process.argv.slice(2).filter((a) => a !== "--fresh");
+if (args.length < process.argv.length - 2) {
+  const at = args.findIndex((a) => a === "--persist-to" || a.startsWith("--persist-to="));
+  const dir = resolve(root, at < 0 ? ".wrangler/state" : args[at]!.includes("=") ? args[at]!.split("=")[1]! : args[at + 1]!);
+  rmSync(dir, { recursive: true, force: true });
+  say("dev", `--fresh: wiped the local state in ${dir} (tickets, deliveries, queue, workflows, spend counts)`);
+}
+if (["true", "1", "yes"].includes((vars.DRY_RUN ?? "").toLowerCase())) {
+  say("dev", "DRY_RUN is on: tickets are routed and answered with the would-be Devin request; no session starts, no tracker is written to");
+}
+
 const wrangler = spawn(
   process.execPath,
   [
@@ -90,10 +104,21 @@ const wrangler = spawn(
     "--port",
     String(BRIDGE_PORT),
     ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
-    ...process.argv.slice(2),
+    ...args,
   ],
-  { cwd: root, stdio: "inherit", env: { ...process.env, WRANGLER_SEND_METRICS: "false" } },
+  { cwd: root, stdio: ["inherit", "pipe", "pipe"], env: { ...process.env, WRANGLER_SEND_METRICS: "false" } },
 );
+// The Worker logs JSON lines; here each becomes one readable line per step of a ticket's path.
+for (const [stream, out] of [
+  [wrangler.stdout!, process.stdout],
+  [wrangler.stderr!, process.stderr],
+] as const) {
+  createInterface({ input: stream, crlfDelay: Infinity }).on("line", (line) => {
+    const readable = readableLogLine(line);
+    if (readable === null) out.write(`${line}\n`);
+    else say("ticket", readable);
+  });
+}
 
 say("dev", `mock Devin ${devinServer.url} · mock tracker ${trackerServer.url} · bridge http://127.0.0.1:${BRIDGE_PORT}`);
 say("dev", `try: npm run send -- gitlab   (or ${tables.map((t) => t.tracker).join(", ")})`);

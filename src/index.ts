@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { methodNotAllowed } from "hono/method-not-allowed";
 import { requestId } from "hono/request-id";
+import { admin } from "./admin";
 import { ApiError } from "./http/errors";
 import type { AppEnv } from "./http/types";
 import { log } from "./log";
@@ -19,6 +20,7 @@ app.use(requestId());
 app.route("/", health);
 app.route("/webhooks", webhooks);
 app.route("/tickets", tickets);
+app.route("/admin", admin);
 app.use(
   methodNotAllowed({
     app,

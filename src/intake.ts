@@ -15,7 +15,8 @@ import type { CreateSessionRequest } from "./devin/client";
 import { MAX_REASON_CHARS } from "./limits";
 import { sessionRequest } from "./session-request";
 import { oneLine } from "./text";
-import { instanceIdFor, runInstanceId, ticketKey, type TicketEvent, type TicketJob } from "./ticket";
+import { nextRunJob, stopJobFor } from "./runs";
+import { instanceIdFor, ticketKey, type TicketEvent, type TicketJob } from "./ticket";
 
 export type IntakeResult =
   | { kind: "unauthorized" }
@@ -188,41 +189,18 @@ async function ended(source: Tracker<any>, event: EndFields, settings: TrackerCo
 }
 
 async function stop(record: TicketRecord, why: string, deps: IntakeDeps): Promise<IntakeResult> {
-  const job: StopJob = {
-    kind: "stop",
-    source: record.source,
-    ticketKey: record.ticket_key,
-    instanceId: record.instance_id,
-    why,
-    receivedAt: new Date().toISOString(),
-    requestId: deps.requestId,
-  };
+  const job = stopJobFor(record, why, deps.requestId);
   await deps.enqueue(job);
   return { kind: "stopping", job };
 }
 
-/**
- * The next run of a ticket whose last run ended. Its instance id follows from
- * the run number, so concurrent retries of the same run start it once.
- */
+/** The ticket's next run (see {@link nextRunJob}). */
 async function retry(previous: TicketRecord, ticket: TicketEvent, deps: IntakeDeps): Promise<IntakeResult> {
-  const run = (previous.run ?? 1) + 1;
-  const job = fitForQueue({
-    ticketKey: previous.ticket_key,
-    instanceId: await runInstanceId(previous.ticket_key, run),
-    ticket,
-    label: previous.label,
-    playbookId: deps.config.playbooks.get(previous.label) ?? previous.playbook,
-    receivedAt: new Date().toISOString(),
-    requestId: deps.requestId,
-    run,
-    previousInstanceId: previous.instance_id,
-    previousSessionUrl: previous.url,
-  });
-  if (!job) return { kind: "invalid", reason: "the ticket's fields are too large to queue, even with the description cut" };
-  if (await deps.store.get(job.instanceId)) return { kind: "duplicate", record: previous };
-  await deps.enqueue(job);
-  return { kind: "accepted", job, retry: true };
+  const next = await nextRunJob(previous, ticket, deps);
+  if (next.kind === "too_large") return { kind: "invalid", reason: "the ticket's fields are too large to queue, even with the description cut" };
+  if (next.kind === "exists") return { kind: "duplicate", record: previous };
+  await deps.enqueue(next.job);
+  return { kind: "accepted", job: next.job, retry: true };
 }
 
 // ---- replay ------------------------------------------------------------------------------------

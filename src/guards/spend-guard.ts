@@ -20,6 +20,8 @@ export class SpendGuard extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS starts (ticket_key TEXT PRIMARY KEY, at INTEGER NOT NULL)");
+    // `starts` forgets after a day; the console's chart wants a fortnight, one row per UTC day.
+    ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS days (day TEXT PRIMARY KEY, n INTEGER NOT NULL)");
   }
 
   reserve(ticketKey: string, limits: SpendLimits, nowMs: number = Date.now()): Reservation {
@@ -39,12 +41,27 @@ export class SpendGuard extends DurableObject<Env> {
       return { ok: false, retryAtMs: oldest + DAY, reason: `MAX_SESSIONS_PER_DAY (${limits.perDay}) reached` };
     }
     sql.exec("INSERT INTO starts (ticket_key, at) VALUES (?, ?)", ticketKey, nowMs);
+    sql.exec("INSERT INTO days (day, n) VALUES (?, 1) ON CONFLICT(day) DO UPDATE SET n = n + 1", dayOf(nowMs));
     return { ok: true };
   }
 
   /** A create that Devin refused started nothing: give the place back. */
   release(ticketKey: string): void {
-    this.ctx.storage.sql.exec("DELETE FROM starts WHERE ticket_key = ?", ticketKey);
+    const sql = this.ctx.storage.sql;
+    for (const { at } of sql.exec<{ at: number }>("SELECT at FROM starts WHERE ticket_key = ?", ticketKey).toArray()) {
+      sql.exec("UPDATE days SET n = MAX(0, n - 1) WHERE day = ?", dayOf(at));
+    }
+    sql.exec("DELETE FROM starts WHERE ticket_key = ?", ticketKey);
+  }
+
+  /** Sessions started on each of the last `days` UTC days, oldest first, today last. */
+  perDay(days: number, nowMs: number = Date.now()): { day: string; sessions: number }[] {
+    const n = Math.max(1, Math.min(366, Math.floor(days)));
+    const wanted = Array.from({ length: n }, (_, i) => dayOf(nowMs - (n - 1 - i) * DAY));
+    const sql = this.ctx.storage.sql;
+    sql.exec("DELETE FROM days WHERE day < ?", dayOf(nowMs - 366 * DAY));
+    const counts = new Map(sql.exec<{ day: string; n: number }>("SELECT day, n FROM days WHERE day >= ?", wanted[0]!).toArray().map((r) => [r.day, r.n]));
+    return wanted.map((day) => ({ day, sessions: counts.get(day) ?? 0 }));
   }
 
   usage(nowMs: number = Date.now()): { lastHour: number; lastDay: number } {
@@ -52,6 +69,10 @@ export class SpendGuard extends DurableObject<Env> {
     const count = (since: number) => sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM starts WHERE at > ?", since).one().n;
     return { lastHour: count(nowMs - HOUR), lastDay: count(nowMs - DAY) };
   }
+}
+
+function dayOf(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
 }
 
 export function spendGuard(env: Env): DurableObjectStub<SpendGuard> {

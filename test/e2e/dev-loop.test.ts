@@ -20,7 +20,7 @@ describe("npm run dev + npm run send", () => {
   beforeAll(async () => {
     const [port, devinPort, trackerPort] = [await freePort(), await freePort(), await freePort()];
     url = `http://127.0.0.1:${port}`;
-    dev = spawn(process.execPath, ["scripts/dev.ts", "--ip", "127.0.0.1", "--inspector-port", String(await freePort()), "--persist-to", state], {
+    dev = spawn(process.execPath, ["scripts/dev.ts", "--ip", "127.0.0.1", "--inspector-port", String(await freePort()), "--persist-to", state, "--fresh"], {
       cwd: root,
       env: { ...process.env, PORT: String(port), DEVIN_MOCK_PORT: String(devinPort), TRACKER_MOCK_PORT: String(trackerPort), NO_COLOR: "1", CI: "true" },
       stdio: ["ignore", "pipe", "pipe"],
@@ -69,5 +69,19 @@ describe("npm run dev + npm run send", () => {
     }
     expect(sessions(), output.slice(-4000)).toBe(sources.length);
     expect(acks(), output.slice(-4000)).toBe(sources.length);
+    // `--fresh` said what it wiped; each step of a ticket's path is one readable line, not JSON.
+    expect(output).toContain(`[dev] --fresh: wiped the local state in ${state}`);
+    expect(output).toMatch(/\[ticket\] github:\S+:devin-autofix · webhook · accepted/);
+    expect(output).toMatch(/\[ticket\] github:\S+:devin-autofix · session created · session_id=\S+ · playbook=/);
+    expect(output).not.toMatch(/^\{"level":/m);
+  });
+
+  it("npm run doctor passes against it, with the admin token from .dev.vars", () => {
+    const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: "1" };
+    delete env.ADMIN_TOKEN;
+    const doctor = spawnSync(process.execPath, ["scripts/doctor.ts", "--url", url], { cwd: root, encoding: "utf8", env });
+    expect(doctor.stdout).toMatch(/all \d+ checks passed/);
+    expect(doctor.stdout).toContain("✓ Devin API key");
+    expect(doctor.status, doctor.stdout + doctor.stderr).toBe(0);
   });
 });
