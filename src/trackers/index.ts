@@ -7,13 +7,14 @@ import { jira } from "./jira";
 import { openproject } from "./openproject";
 import { plane } from "./plane";
 import { redmine } from "./redmine";
+import { sentry } from "./sentry";
 import { taiga } from "./taiga";
 import { tickets } from "./tickets";
 import { youtrack } from "./youtrack";
 import { zammad } from "./zammad";
 
 /** Every tracker the bridge serves: adding one is a folder and a line here. */
-export const trackers: readonly Tracker<any>[] = [tickets, github, gitea, forgejo, gitlab, jira, youtrack, redmine, bugzilla, zammad, openproject, plane, taiga];
+export const trackers: readonly Tracker<any>[] = [tickets, github, gitea, forgejo, gitlab, jira, youtrack, redmine, bugzilla, zammad, openproject, plane, taiga, sentry];
 
 const byId = new Map(trackers.map((t) => [t.id, t]));
 
