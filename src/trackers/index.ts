@@ -5,6 +5,7 @@ import { github } from "./github";
 import { gitlab } from "./gitlab";
 import { jira } from "./jira";
 import { openproject } from "./openproject";
+import { phorge } from "./phorge";
 import { plane } from "./plane";
 import { redmine } from "./redmine";
 import { sentry } from "./sentry";
@@ -14,7 +15,7 @@ import { youtrack } from "./youtrack";
 import { zammad } from "./zammad";
 
 /** Every tracker the bridge serves: adding one is a folder and a line here. */
-export const trackers: readonly Tracker<any>[] = [tickets, github, gitea, forgejo, gitlab, jira, youtrack, redmine, bugzilla, zammad, openproject, plane, taiga, sentry];
+export const trackers: readonly Tracker<any>[] = [tickets, github, gitea, forgejo, gitlab, jira, youtrack, redmine, bugzilla, zammad, openproject, plane, taiga, sentry, phorge];
 
 const byId = new Map(trackers.map((t) => [t.id, t]));
 
