@@ -37,9 +37,12 @@ function conduitRoutes(t: CaseTicket): MockRoute[] {
   const template = proj.result.data[0];
   // Conduit's own order, not the task's.
   proj.result.data = tags(t).reverse().map((name, i) => ({ ...template, id: i + 1, phid: tagPhid(name), fields: { ...template.fields, name, slug: name } }));
+  // maniphest.edit's answer names the task and the transactions it applied.
+  const edited = { result: { object: { id: t.n, phid: phid(t) }, transactions: [{ phid: "PHID-XACT-TASK-c0mm3nt" }] }, error_code: null, error_info: null };
   return [
     { method: "POST", path: "/api/maniphest.search", body: task },
     { method: "POST", path: "/api/project.search", body: proj },
+    { method: "POST", path: "/api/maniphest.edit", body: edited },
   ];
 }
 
@@ -106,7 +109,7 @@ export const cases: TrackerCases = {
       expected: { params: '{"objectIdentifier":"PHID-TASK-a","__conduit__":{"token":"api-x"}}', output: "json", __conduit__: "1" },
     },
     {
-      name: "a Conduit error (HTTP 200 with error_code) throws without the token; a result is returned",
+      name: "a Conduit error (HTTP 200 with error_code) or a body that is no envelope throws, without the token; a result is returned",
       actual: () => {
         const attempt = (body: unknown) => { try { return conduitResult("maniphest.search", body); } catch (err) { return (err as Error).message; } };
         return [attempt({ result: null, error_code: "ERR-INVALID-AUTH", error_info: "API token \"api-x\" has the wrong format." }), attempt("<html>"), attempt({ result: { data: [] }, error_code: null })];

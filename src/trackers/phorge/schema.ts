@@ -14,7 +14,7 @@ export const Herald = z.looseObject({
 });
 
 /** Conduit's envelope: HTTP 200 whether or not the call worked; `error_code` says. */
-export const Envelope = z.looseObject({ result: z.optional(z.unknown()), error_code: z.nullish(z.string()), error_info: z.nullish(z.string()) });
+export const Envelope = z.looseObject({ result: z.unknown(), error_code: z.nullish(z.string()), error_info: z.nullish(z.string()) });
 
 /** `maniphest.search` with the `projects` attachment. */
 export const TaskSearch = z.looseObject({
