@@ -13,8 +13,11 @@ export const Herald = z.looseObject({
   action: lenient(z.looseObject({ test: lenient(z.boolean()) })),
 });
 
-/** Conduit's envelope: HTTP 200 whether or not the call worked; `error_code` says. */
-export const Envelope = z.looseObject({ result: z.unknown(), error_code: z.nullish(z.string()), error_info: z.nullish(z.string()) });
+/**
+ * Conduit's envelope: HTTP 200 whether or not the call worked; `error_code` says. A 2xx body
+ * without `result` (the dev stack's stand-in tracker answers `{id}`) counts as done, as other trackers' writes do.
+ */
+export const Envelope = z.looseObject({ result: z.optional(z.unknown()), error_code: z.nullish(z.string()), error_info: z.nullish(z.string()) });
 
 /** `maniphest.search` with the `projects` attachment. */
 export const TaskSearch = z.looseObject({
