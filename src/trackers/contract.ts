@@ -100,6 +100,9 @@ export interface StampedTicket extends TicketFields {
   tracker: string;
 }
 
+/** What `enrich` may fill in or replace. */
+export type EnrichedField = "id" | "title" | "description" | "labels" | "url" | "project" | "author";
+
 export interface Tracker<S extends Record<string, unknown> = Record<string, unknown>> {
   /** Route segment: `POST /webhooks/<id>`; also the settings prefix (`GITLAB_…`). */
   readonly id: string;
@@ -115,8 +118,12 @@ export interface Tracker<S extends Record<string, unknown> = Record<string, unkn
   verify(req: WebhookRequest, secrets: readonly string[], ctx: TrackerContext<S>): Promise<boolean>;
   /** Reads a verified payload. Never throws on bad shapes. */
   parse(payload: unknown, req: WebhookRequest, ctx: TrackerContext<S>): TrackerEvent;
-  /** Slow completion of a ticket (a description the webhook lacks), in the workflow; a failure keeps the ticket as it was. */
-  enrich?(ticket: StampedTicket, api: TrackerApi<S>): Promise<Partial<Pick<TicketFields, "description" | "labels" | "url">>>;
+  /**
+   * Slow completion of a ticket (a description the webhook lacks; for a webhook of bare ids, the
+   * whole ticket), in the workflow; a failure keeps the ticket as it was. Never the key: the run
+   * was routed and named by it.
+   */
+  enrich?(ticket: StampedTicket, api: TrackerApi<S>): Promise<Partial<Pick<TicketFields, EnrichedField>>>;
   /** Posts `body` as a comment on the ticket; throws on failure so the workflow step retries. */
   writeBack?(ticket: StampedTicket, body: string, api: TrackerApi<S>): Promise<void>;
 }

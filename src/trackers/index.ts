@@ -8,8 +8,10 @@ import { gogs } from "./gogs";
 import { jira } from "./jira";
 import { linear } from "./linear";
 import { openproject } from "./openproject";
+import { phorge } from "./phorge";
 import { plane } from "./plane";
 import { redmine } from "./redmine";
+import { sentry } from "./sentry";
 import { servicenow } from "./servicenow";
 import { shortcut } from "./shortcut";
 import { taiga } from "./taiga";
@@ -37,6 +39,8 @@ export const trackers: readonly Tracker<any>[] = [
   shortcut,
   azureDevOps,
   servicenow,
+  sentry,
+  phorge,
 ];
 
 const byId = new Map(trackers.map((t) => [t.id, t]));

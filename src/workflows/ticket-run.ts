@@ -1,4 +1,5 @@
 import { WorkflowEntrypoint, type WorkflowEvent, type WorkflowStep } from "cloudflare:workers";
+import { boundTicket } from "../bounds";
 import { loadConfig, secretValues, type Config } from "../config";
 import { DevinClient } from "../devin/client";
 import { spendGuard, type Reservation } from "../guards/spend-guard";
@@ -305,7 +306,8 @@ export class TicketRun extends WorkflowEntrypoint<Env, TicketJob> {
         { retries: { limit: 3, delay: "5 seconds", backoff: "exponential" }, timeout: "1 minute" },
         () => tracker.enrich!(ticket, api),
       );
-      return { ...ticket, ...extra };
+      // What the tracker's API answered is bounded like what its webhook said.
+      return boundTicket({ ...ticket, ...extra });
     } catch (err) {
       // The ticket as the webhook described it is still worth a session.
       log("warn", "enrich_failed", { ticket_key: `${ticket.source}:${ticket.key}`, error: (err as Error).message });
