@@ -11,10 +11,20 @@ export function commentUrl(base: string, key: string): string {
   return `${instanceRoot(base) ?? trimBase(base)}/rest/api/2/issue/${encodeURIComponent(key)}/comment`;
 }
 
+/** A service-desk request's comment endpoint: `public: false` there keeps a note internal (agents only). */
+export function requestCommentUrl(base: string, key: string): string {
+  return `${instanceRoot(base) ?? trimBase(base)}/rest/servicedeskapi/request/${encodeURIComponent(key)}/comment`;
+}
+
 /**
  * Data Center's REST v2 with a personal access token. Cloud would need v3
- * (an ADF body) and Basic `email:token`, which this does not send.
+ * (an ADF body) and Basic `email:token`, which this does not send. On a Jira
+ * Service Management request the issue comment API would reply to the
+ * customer by email, session and PR links included: there the note is an
+ * internal comment instead.
  */
 export async function writeBack(ticket: StampedTicket, body: string, api: TrackerApi): Promise<void> {
-  await trackerRequest("POST", commentUrl(api.baseUrl, ticket.key), { authorization: `Bearer ${api.token}` }, { body });
+  const auth = { authorization: `Bearer ${api.token}` };
+  if (ticket.reply?.serviceDesk) await trackerRequest("POST", requestCommentUrl(api.baseUrl, ticket.key), auth, { body, public: false });
+  else await trackerRequest("POST", commentUrl(api.baseUrl, ticket.key), auth, { body });
 }

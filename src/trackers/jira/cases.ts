@@ -4,7 +4,7 @@
 import type { CaseTicket, Delivery, Step, TrackerCases } from "../case-table";
 import { TRIGGER } from "../case-table";
 import { hexHmac } from "../kit/sign";
-import { commentUrl, instanceRoot } from "./api";
+import { commentUrl, instanceRoot, writeBack } from "./api";
 import { parseJira } from "./events";
 import created from "./fixtures/jira-dc-issue-created.json" with { type: "json" };
 
@@ -57,6 +57,15 @@ const cloud = (t: CaseTicket) =>
     issue.self = "https://api.atlassian.com/ex/jira/1234/rest/api/3/issue/10482";
     issue.fields.reporter = { accountId: "5b10a2844c20165700ede21g", displayName: "Dana Ops" };
   });
+
+const LABELS_WITH_REQUEST_TYPE = ["backend", "checkout", "Report a bug"];
+/** The fixture as a Jira Service Management request (project type and a request-type field, as JSM sends them). */
+const serviceDesk = () => {
+  const p = structuredClone(created) as any;
+  p.issue.fields.project.projectTypeKey = "service_desk";
+  p.issue.fields.customfield_10010 = { _links: {}, requestType: { id: "12", name: "Report a bug" }, currentStatus: { status: "Waiting for support" } };
+  return p;
+};
 
 export const cases: TrackerCases = {
   tracker: "jira",
@@ -141,6 +150,17 @@ export const cases: TrackerCases = {
     },
   ],
   checks: [
+    {
+      name: "a Jira Service Management request: its request type counts as a label, and its notes are internal comments",
+      actual: async () => {
+        const ticket = (parseJira(serviceDesk(), undefined) as any).ticket;
+        const key = `SD-${Date.now() % 1_000_000}`;
+        await writeBack({ ...ticket, key, source: "jira", tracker: "Jira" }, "noted", { baseUrl: "http://tracker.mock", token: "t", settings: {} });
+        const [sent] = (await (await fetch(`http://tracker.mock/__mock/requests?path=/rest/servicedeskapi/request/${key}/comment`)).json()) as { body: unknown }[];
+        return { labels: ticket.labels, reply: ticket.reply, sent: sent?.body };
+      },
+      expected: { labels: LABELS_WITH_REQUEST_TYPE, reply: { serviceDesk: 1 }, sent: { body: "noted", public: false } },
+    },
     { name: "the instance root comes from issue.self", actual: () => (parseJira(created, undefined) as any).ticket.origin, expected: "https://jira.acme.test" },
     { name: "the instance root keeps a context path", actual: () => instanceRoot("https://corp.acme.test/jira/rest/api/2/issue/1"), expected: "https://corp.acme.test/jira" },
     { name: "a base naming the REST API posts to the same place", actual: () => commentUrl("http://h/rest/api/2/", "WEB-1"), expected: "http://h/rest/api/2/issue/WEB-1/comment" },

@@ -16,7 +16,10 @@ export function parseJira(payload: unknown, baseUrl: string | undefined): Tracke
   if (!result.success) return skip("not a Jira issue event");
   const e = result.data;
   const { key, fields, self } = e.issue;
-  const labels = unique([...(fields.labels ?? []), ...(fields.components ?? []).map((c) => c.name)]);
+  const serviceDesk = fields.project?.projectTypeKey === "service_desk";
+  // A service-desk request's type (a custom field whose id differs per site) routes like a label.
+  const requestType = serviceDesk ? requestTypeOf(fields) : undefined;
+  const labels = unique([...(fields.labels ?? []), ...(fields.components ?? []).map((c) => c.name), ...(requestType ? [requestType] : [])]);
   const items = e.changelog?.items ?? [];
 
   let change: { added: string[]; removed: string[] };
@@ -52,8 +55,18 @@ export function parseJira(payload: unknown, baseUrl: string | undefined): Tracke
       project: fields.project?.key,
       author: who(fields.reporter),
       ...(origin ? { origin } : {}),
+      // Write-back on a service-desk request goes through the internal-comment API (see api.ts).
+      ...(serviceDesk ? { reply: { serviceDesk: 1 } } : {}),
     },
   };
+}
+
+function requestTypeOf(fields: Record<string, unknown>): string | undefined {
+  for (const value of Object.values(fields)) {
+    const name = (value as { requestType?: { name?: unknown } } | null)?.requestType?.name;
+    if (typeof name === "string" && name.trim()) return name.trim();
+  }
+  return undefined;
 }
 
 function commentCreated(payload: unknown): TrackerEvent {

@@ -37,7 +37,8 @@ export const IssueEvent = z.looseObject({
       description: z.optional(z.unknown()),
       labels: z.nullish(z.array(z.string())),
       components: z.nullish(z.array(z.looseObject({ name: z.string() }))),
-      project: z.nullish(z.looseObject({ key: z.string() })),
+      // `service_desk` for a Jira Service Management project: its comments are replies to the customer.
+      project: z.nullish(z.looseObject({ key: z.string(), projectTypeKey: z.nullish(z.string()) })),
       reporter: lenient(Person),
       status: lenient(z.looseObject({ statusCategory: lenient(z.looseObject({ key: z.string() })) })),
     }),
