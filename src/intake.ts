@@ -5,8 +5,8 @@ import { decideComment, type FollowUpJob } from "./forward";
 import { log } from "./log";
 import { boundComment, boundTicket, fitForQueue, readJson } from "./bounds";
 import type { QueueMessage, StopJob } from "./queue/messages";
-import { pickPlaybook } from "./playbooks";
-import { contextFor, trackerConfig } from "./trackers/api";
+import { pickRoute, triggerLabels, type Route, type RouteQuery } from "./routing";
+import { contextFor, sessionSettingsFor, trackerConfig } from "./trackers/api";
 import type { EndFields, Tracker, TrackerContext, TrackerEvent, WebhookRequest } from "./trackers/contract";
 import type { TrackerConfig } from "./trackers/settings";
 import type { DeliveryLog } from "./store/deliveries";
@@ -138,18 +138,30 @@ async function decide(
   // `?label=devin-autofix` on the webhook URL: the tracker's own rule (a Zammad trigger,
   // a YouTrack workflow, Jira automation) already selected this ticket for that route.
   const forced = req.url.searchParams.get("label")?.trim();
-  const route = pickPlaybook(forced ? [forced] : ticket.triggerLabels, deps.config.playbooks);
+  const query: RouteQuery = { source: ticket.source, project: ticket.project, kind: "label", labels: forced ? [forced] : ticket.triggerLabels };
+  const route = routeFor(source, ticket, query, deps.config);
   if (!route) {
-    return { kind: "skipped", reason: `no trigger label (${[...deps.config.playbooks.keys()].join(", ")})` };
+    return { kind: "skipped", reason: `no trigger label (${triggerLabels(deps.config.routes).join(", ")})` };
   }
+  return start(ticket, route, deps);
+}
 
+/** The route with what the ticket itself implies: a code tracker's ticket works in its own repository unless a rule names others. */
+function routeFor(source: Tracker<any>, ticket: TicketEvent, query: RouteQuery, config: Config): Route | null {
+  const route = pickRoute(query, config.routes);
+  if (!route || route.repos || !source.projectIsRepository || !ticket.project) return route;
+  return { ...route, repos: [ticket.project] };
+}
+
+/** Starts the ticket's run on `route` unless it already has one: the duplicate check, the queue, or a dry run. */
+async function start(ticket: TicketEvent, route: Route, deps: IntakeDeps, trigger?: TicketJob["trigger"]): Promise<IntakeResult> {
   const key = ticketKey(ticket, route.label);
   const instanceId = await instanceIdFor(key);
   const existing = await deps.store.get(instanceId);
   if (existing && existing.status !== "failed") {
     // The label added again after a stop asks for a new run; anything else is a redelivery.
     const latest = (await deps.store.findByTicket(ticket.source, ticket.key)) ?? existing;
-    if (latest.status === "stopped" && latest.ticket_key === key) return retry(latest, ticket, deps);
+    if (latest.status === "stopped" && latest.ticket_key === key && route.kind === "label") return retry(latest, ticket, deps);
     return { kind: "duplicate", record: latest.ticket_key === key ? latest : existing };
   }
 
@@ -158,15 +170,16 @@ async function decide(
     instanceId,
     ticket,
     label: route.label,
-    playbookId: route.playbookId,
+    ...(route.playbookId ? { playbookId: route.playbookId } : {}),
+    route,
+    ...(trigger ? { trigger } : {}),
     receivedAt: new Date().toISOString(),
     requestId: deps.requestId,
   });
   if (!job) return { kind: "invalid", reason: "the ticket's fields are too large to queue, even with the description cut" };
   if (deps.config.dryRun) {
     // Nothing is queued, so no session starts and no tracker is written to.
-    const { ticketApiDocsUrl, spend } = deps.config;
-    return { kind: "dry_run", job, request: sessionRequest(job, { ticketApiToken: "[redacted]", ticketApiDocsUrl, maxAcuLimit: spend.maxAcuLimit }) };
+    return { kind: "dry_run", job, request: sessionRequest(job, { ...sessionSettingsFor(deps.config, ticket), ticketApiToken: "[redacted]" }) };
   }
   await deps.enqueue(job);
   return { kind: "accepted", job, retry: existing?.status === "failed" };
@@ -212,7 +225,8 @@ async function retry(previous: TicketRecord, ticket: TicketEvent, deps: IntakeDe
     instanceId: await runInstanceId(previous.ticket_key, run),
     ticket,
     label: previous.label,
-    playbookId: deps.config.playbooks.get(previous.label) ?? previous.playbook,
+    ...(previous.route ? { route: previous.route } : {}),
+    ...((deps.config.playbooks.get(previous.label) ?? previous.playbook) ? { playbookId: deps.config.playbooks.get(previous.label) ?? previous.playbook } : {}),
     receivedAt: new Date().toISOString(),
     requestId: deps.requestId,
     run,

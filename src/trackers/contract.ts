@@ -119,6 +119,15 @@ export interface Tracker<S extends Record<string, unknown> = Record<string, unkn
   enrich?(ticket: StampedTicket, api: TrackerApi<S>): Promise<Partial<Pick<TicketFields, "description" | "labels" | "url">>>;
   /** Posts `body` as a comment on the ticket; throws on failure so the workflow step retries. */
   writeBack?(ticket: StampedTicket, body: string, api: TrackerApi<S>): Promise<void>;
+  /**
+   * How Devin comments on this ticket itself, for the prompt: the same call as
+   * `writeBack` (method, URL on the real instance, auth header, body shape), with
+   * `api.token` standing for the `$TICKET_API_TOKEN` variable. Built from the
+   * write-back's own URL and header code (kit/comment-call.ts) so the two cannot drift.
+   */
+  commentInstruction?(ticket: StampedTicket, api: TrackerApi<S>): string;
+  /** Its tickets' `project` is a code repository (`owner/name`): sent as the session's `repos` when no rule names any. */
+  readonly projectIsRepository?: boolean;
 }
 
 /** Identity helper: lets TypeScript infer `S` from the declared settings. */

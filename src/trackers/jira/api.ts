@@ -1,5 +1,5 @@
 import type { StampedTicket, TrackerApi } from "../contract";
-import { trackerRequest } from "../kit/http";
+import { COMMENT_TEXT, describe, send, type CommentCall } from "../kit/comment-call";
 import { rootBefore, trimBase } from "../kit/url";
 
 /** The instance root, context path kept (`https://host/jira`), from a REST link or a base that names the API. */
@@ -15,6 +15,9 @@ export function commentUrl(base: string, key: string): string {
  * Data Center's REST v2 with a personal access token. Cloud would need v3
  * (an ADF body) and Basic `email:token`, which this does not send.
  */
-export async function writeBack(ticket: StampedTicket, body: string, api: TrackerApi): Promise<void> {
-  await trackerRequest("POST", commentUrl(api.baseUrl, ticket.key), { authorization: `Bearer ${api.token}` }, { body });
+export function commentCall(ticket: StampedTicket, body: string, api: TrackerApi): CommentCall {
+  return { method: "POST", url: commentUrl(api.baseUrl, ticket.key), headers: { authorization: `Bearer ${api.token}` }, body: { body } };
 }
+
+export const writeBack = (ticket: StampedTicket, body: string, api: TrackerApi) => send(commentCall(ticket, body, api));
+export const commentInstruction = (ticket: StampedTicket, api: TrackerApi) => describe(commentCall(ticket, COMMENT_TEXT, api));
