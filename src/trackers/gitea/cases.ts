@@ -105,7 +105,8 @@ function table(id: "gitea" | "forgejo"): TrackerCases {
     labelRemoved: (t, name) => deliver(issue({ ...t, labels: t.labels.filter((l) => l !== name) }, "label_updated"), "issue_label"),
     closed: (t) => deliver(issue(t, "closed", (p) => (p.issue.state = "closed"))),
     comment: (t, text) => deliver(commented(t, text), "issue_comment"),
-    prompt: (t) => [`Ticket ${REPO}#${t.n}: `, `Tracker: ${name}`, `Project: ${REPO}`, `Ticket URL: https://gitea.acme.test/${REPO}/issues/${t.n}`, `Reported by: ${t.author}`],
+    prompt: (t) => [`Ticket ${REPO}#${t.n}: `, `Tracker: ${name}`, `Project: ${REPO}`, `Ticket URL: https://gitea.acme.test/${REPO}/issues/${t.n}`, `Reported by: ${t.author}`,
+      `Repository: ${REPO}`, `To comment, send POST http://tracker.mock/api/v1/repos/${REPO}/issues/${t.n}/comments with the header "authorization: token $TICKET_API_TOKEN" and the JSON body {"body":"<your comment>"}.`],
     writeBack: (t) => ({
       method: "POST",
       path: `/api/v1/repos/${REPO}/issues/${t.n}/comments`,

@@ -50,6 +50,8 @@ export const cases: TrackerCases = {
     `Ticket URL: https://github.com/${REPO}/issues/${t.n}`,
     `Reported by: ${t.author}`,
     t.description,
+    `Repository: ${REPO}`,
+    `To comment, send POST http://tracker.mock/api/v3/repos/${REPO}/issues/${t.n}/comments with the headers "authorization: Bearer $TICKET_API_TOKEN", "accept: application/vnd.github+json", "x-github-api-version: 2022-11-28", "user-agent: devin-ticket-bridge" and the JSON body {"body":"<your comment>"}.`,
   ],
   writeBack: (t) => ({
     method: "POST",

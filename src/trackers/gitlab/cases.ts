@@ -81,7 +81,8 @@ export const cases: TrackerCases = {
   comment: (t, text) => deliver(note(t, text), "Note Hook"),
   prompt: (t) => [
     ...[new RegExp(`^Ticket ${PATH}#${t.n}: `), "Tracker: GitLab", `Project: ${PATH}`],
-    ...[`Ticket URL: ${url(t.n)}`, `Reported by: ${t.author}`, t.description],
+    ...[`Ticket URL: ${url(t.n)}`, `Reported by: ${t.author}`, t.description, `Repository: ${PATH}`],
+    `To comment, send POST http://tracker.mock/api/v4/projects/${open.project.id}/issues/${t.n}/notes with the header "private-token: $TICKET_API_TOKEN" and the JSON body {"body":"<your comment>"}.`,
   ],
   writeBack: (t) => ({
     method: "POST",

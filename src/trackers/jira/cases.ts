@@ -69,7 +69,8 @@ export const cases: TrackerCases = {
   labelRemoved: (t, name) => deliver(updated(t, [labels([...t.labels, name], t.labels)])),
   closed: (t) => deliver(updated(t, closed, (p) => (p.issue.fields.status = { name: "Done", statusCategory: { id: 3, key: "done", name: "Done" } }))),
   comment: (t, text) => deliver(commentCreated(t, note(text))),
-  prompt: (t) => [`Ticket ${key(t)}: ${t.title}`, "Tracker: Jira", "Project: WEB", `Ticket URL: http://tracker.mock/browse/${key(t)}`, `Reported by: ${t.author}`],
+  prompt: (t) => [`Ticket ${key(t)}: ${t.title}`, "Tracker: Jira", "Project: WEB", `Ticket URL: http://tracker.mock/browse/${key(t)}`, `Reported by: ${t.author}`,
+    `To comment, send POST http://tracker.mock/rest/api/2/issue/${key(t)}/comment with the header "authorization: Bearer $TICKET_API_TOKEN" and the JSON body {"body":"<your comment>"}.`],
   writeBack: (t) => ({
     ...{ method: "POST", path: `/rest/api/2/issue/${key(t)}/comment`, text: (b: any) => b.body },
     headers: { authorization: "Bearer jira-test-pat", "content-type": "application/json" },
