@@ -7,7 +7,7 @@ import { boundComment, boundTicket, fitForQueue, readJson } from "./bounds";
 import type { QueueMessage, StopJob } from "./queue/messages";
 import { pickRoute, triggerLabels, type Route, type RouteQuery } from "./routing";
 import { contextFor, sessionSettingsFor, trackerConfig } from "./trackers/api";
-import type { EndFields, Tracker, TrackerContext, TrackerEvent, WebhookRequest } from "./trackers/contract";
+import type { EndFields, TicketFields, Tracker, TrackerContext, TrackerEvent, WebhookRequest } from "./trackers/contract";
 import type { TrackerConfig } from "./trackers/settings";
 import type { DeliveryLog } from "./store/deliveries";
 import { STOPPABLE, type TicketRecord, type TicketStore } from "./store/tickets";
@@ -15,7 +15,7 @@ import type { CreateSessionRequest } from "./devin/client";
 import { MAX_REASON_CHARS } from "./limits";
 import { sessionRequest } from "./session-request";
 import { oneLine } from "./text";
-import { instanceIdFor, runInstanceId, ticketKey, type TicketEvent, type TicketJob } from "./ticket";
+import { instanceIdFor, runInstanceId, ticketKey, type TicketComment, type TicketEvent, type TicketJob } from "./ticket";
 
 export type IntakeResult =
   | { kind: "unauthorized" }
@@ -120,7 +120,8 @@ async function decide(
     const outside = allowListVerdict({ author: comment.author }, settings);
     if (outside) return { kind: "skipped", reason: outside };
     const decision = await decideComment(comment, deps.config, deps.store, deps.requestId);
-    if (decision.kind === "skip") return { kind: "skipped", reason: decision.reason };
+    if (decision.kind === "start" && parsed.comment.ticket) return mentioned(source, parsed.comment.ticket, comment, ctx, settings, deps);
+    if (decision.kind === "skip" || decision.kind === "start") return { kind: "skipped", reason: decision.kind === "skip" ? decision.reason : "this ticket has no Devin session" };
     if (decision.kind === "stop") return stop(decision.record, `${deps.config.mention} stop by ${comment.author ?? "a comment"}`, deps);
     if (decision.kind === "retry") {
       if (!decision.record.ticket) return { kind: "skipped", reason: "this run predates retries: add the trigger label again" };
@@ -144,6 +145,27 @@ async function decide(
     return { kind: "skipped", reason: `no trigger label (${triggerLabels(deps.config.routes).join(", ")})` };
   }
   return start(ticket, route, deps);
+}
+
+/**
+ * A comment mentioning Devin on a ticket without a session starts one, routed
+ * as a `mention`; the allow-lists judge the ticket's project and the person who
+ * mentioned, and the comment goes into the prompt as reporter text.
+ */
+async function mentioned(
+  source: Tracker<any>,
+  fields: TicketFields,
+  comment: TicketComment,
+  ctx: TrackerContext,
+  settings: TrackerConfig,
+  deps: IntakeDeps,
+): Promise<IntakeResult> {
+  const ticket = boundTicket({ ...fields, triggerLabels: [], source: source.id, tracker: source.displayName?.(ctx) ?? source.name });
+  const outside = allowListVerdict({ project: ticket.project, author: comment.author }, settings);
+  if (outside) return { kind: "skipped", reason: outside };
+  const route = routeFor(source, ticket, { source: ticket.source, project: ticket.project, kind: "mention", labels: ticket.labels }, deps.config);
+  if (!route) return { kind: "skipped", reason: "no routing rule takes a mention on this ticket" };
+  return start(ticket, route, deps, { kind: "mention", author: comment.author, text: comment.text });
 }
 
 /** The route with what the ticket itself implies: a code tracker's ticket works in its own repository unless a rule names others. */

@@ -104,6 +104,8 @@ export interface TrackerCases {
   /** `label` just removed. */
   labelRemoved?(t: CaseTicket, label: string): Delivery;
   closed?(t: CaseTicket): Delivery;
+  /** Its comment events carry the ticket: a mention on a ticket without a session starts one. */
+  mentionStarts?: boolean;
   /** A new comment with `text` on the ticket. Absent: the tracker sends no comment events. */
   comment?(t: CaseTicket, text: string): Delivery;
   /** What the prompt for `created(t)` must show besides title and description. */

@@ -48,6 +48,8 @@ export interface CommentFields {
   author?: string;
   /** The tracker's own id of the comment, when the signed body carries one: replays are judged by it. */
   commentId?: string;
+  /** The ticket, when the comment's payload carries it: a mention on a ticket without a session starts one from it. */
+  ticket?: TicketFields;
 }
 
 /** The ticket is no longer for Devin: closed, or a label removed. */

@@ -105,6 +105,7 @@ function table(id: "gitea" | "forgejo"): TrackerCases {
     labelRemoved: (t, name) => deliver(issue({ ...t, labels: t.labels.filter((l) => l !== name) }, "label_updated"), "issue_label"),
     closed: (t) => deliver(issue(t, "closed", (p) => (p.issue.state = "closed"))),
     comment: (t, text) => deliver(commented(t, text), "issue_comment"),
+    mentionStarts: true,
     prompt: (t) => [`Ticket ${REPO}#${t.n}: `, `Tracker: ${name}`, `Project: ${REPO}`, `Ticket URL: https://gitea.acme.test/${REPO}/issues/${t.n}`, `Reported by: ${t.author}`,
       `Repository: ${REPO}`, `To comment, send POST http://tracker.mock/api/v1/repos/${REPO}/issues/${t.n}/comments with the header "authorization: token $TICKET_API_TOKEN" and the JSON body {"body":"<your comment>"}.`],
     writeBack: (t) => ({
@@ -117,8 +118,12 @@ function table(id: "gitea" | "forgejo"): TrackerCases {
     checks: [
       { name: "write-back goes to /api/v1 on the instance the repository URL names", actual: () => apiRoot(`https://gitea.acme.test/${REPO}`), expected: "https://gitea.acme.test/api/v1" },
       { name: "… keeping the instance's sub-path", actual: () => apiRoot(`https://git.acme.test/forge/${REPO}`), expected: "https://git.acme.test/forge/api/v1" },
-      { name: "a new issue comment is a follow-up keyed like the issue, with its author and id", actual: () => parse(commented(t9, hi), "issue_comment"),
-        expected: { kind: "comment", comment: { key: `${REPO}#9`, id: `${REPO}#9`, text: hi, author: "erin", commentId: "3000009" } } },
+      { name: "a new issue comment is a follow-up keyed like the issue, with its author and id, and carries the issue a mention may start",
+        actual: () => {
+          const e = parse(commented(t9, hi), "issue_comment") as any;
+          return { ...e, comment: { ...e.comment, ticket: { key: e.comment.ticket?.key, project: e.comment.ticket?.project } } };
+        },
+        expected: { kind: "comment", comment: { key: `${REPO}#9`, id: `${REPO}#9`, text: hi, author: "erin", commentId: "3000009", ticket: { key: `${REPO}#9`, project: REPO } } } },
     ],
     sample: () => deliver(issue({ n: 128, title: opened.issue.title, description: opened.issue.body, labels: ["bug", "devin-autofix"], author: "dana" }, "opened")),
   };

@@ -27,15 +27,17 @@ function header(req: WebhookRequest, f: Flavour, suffix: string): string | undef
  * Comments on issues and on pull requests both arrive as `issue_comment`;
  * only the detailed type (and `is_pull`) tells them apart.
  */
-function parseComment(f: Flavour, payload: unknown, req: WebhookRequest): TrackerEvent {
+function parseComment(f: Flavour, payload: unknown, req: WebhookRequest, baseUrl: string | undefined): TrackerEvent {
   if (header(req, f, "event-type") === "pull_request_comment") return { kind: "skip", reason: "comment on a pull request, not an issue" };
   const result = CommentPayload.safeParse(payload);
-  return result.success ? issueComment(result.data) : { kind: "skip", reason: `not a ${f.name} issue_comment payload` };
+  if (!result.success) return { kind: "skip", reason: `not a ${f.name} issue_comment payload` };
+  const origin = instanceOf(result.data.repository.html_url);
+  return issueComment(result.data, issueTicket(result.data, [], baseUrl ?? origin, origin));
 }
 
 export function parseGiteaLike(f: Flavour, payload: unknown, req: WebhookRequest, baseUrl: string | undefined): TrackerEvent {
   const event = header(req, f, "event");
-  if (event === "issue_comment") return parseComment(f, payload, req);
+  if (event === "issue_comment") return parseComment(f, payload, req, baseUrl);
   if (!event || !ISSUE_EVENTS.has(event)) return { kind: "skip", reason: `${f.name} event "${(event ?? "none").slice(0, 64)}" is not an issue event` };
   const result = IssuePayload.safeParse(payload);
   if (!result.success) return { kind: "skip", reason: `not a ${f.name} issue payload` };

@@ -43,6 +43,7 @@ export const cases: TrackerCases = {
   closed: (t) => deliver(issue(t, "closed", (p) => (p.issue.state = "closed"))),
   comment: (t, text) =>
     deliver(issue(t, "created", (p) => (p.comment = { id: 2_000_000 + t.n, body: text, user: { login: "erin" } })), "issue_comment"),
+  mentionStarts: true,
   prompt: (t) => [
     `Ticket ${REPO}#${t.n}: ${t.title}`,
     "Tracker: GitHub",
