@@ -1,4 +1,4 @@
-import { allowListVerdict } from "./allowlist";
+import { allowListVerdict, parseAllowList } from "./allowlist";
 import type { Config } from "./config";
 import { matchesAnySecret } from "./crypto/hmac";
 import { decideComment, type FollowUpJob } from "./forward";
@@ -132,6 +132,17 @@ async function decide(
   }
   // The core, not the tracker, says which tracker a ticket came from.
   const ticket = boundTicket({ ...parsed.ticket, source: source.id, tracker: source.displayName?.(ctx) ?? source.name });
+
+  const forcedLabel = req.url.searchParams.get("label")?.trim();
+  // An assignment to Devin's user (and no trigger label on the same event) is its own trigger.
+  const agents = parseAllowList("ASSIGNEES", deps.config.assignees);
+  if (!forcedLabel && ticket.triggerLabels.length === 0 && agents && ticket.assignedTo?.some((a) => agents.allows(a))) {
+    const by = allowListVerdict({ project: ticket.project, author: ticket.assignedBy }, settings);
+    if (by) return { kind: "skipped", reason: by };
+    const route = routeFor(source, ticket, { source: ticket.source, project: ticket.project, kind: "assignment", labels: ticket.labels }, deps.config);
+    if (!route) return { kind: "skipped", reason: "no routing rule takes an assignment on this ticket" };
+    return start(ticket, route, deps, { kind: "assignment", author: ticket.assignedBy });
+  }
 
   const outside = allowListVerdict(ticket, settings);
   if (outside) return { kind: "skipped", reason: outside };

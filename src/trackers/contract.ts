@@ -34,6 +34,10 @@ export interface TicketFields {
    * Write-back falls back to it only where the operator allows; see trackers/api.ts.
    */
   origin?: string;
+  /** The users this event just assigned the ticket to (names or ids as the tracker knows them): `ASSIGNEES` may start a session. */
+  assignedTo?: string[];
+  /** Who made that assignment: the allow-lists judge them, not the reporter. */
+  assignedBy?: string;
   /** What this tracker's write-back needs and the payload carried (numeric ids). Private to the tracker. */
   reply?: Record<string, string | number>;
 }

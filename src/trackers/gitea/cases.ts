@@ -50,6 +50,17 @@ function table(id: "gitea" | "forgejo"): TrackerCases {
     ],
   };
   // Forgejo runs the same code under other headers: its table keeps to the standard checks and the real delivery.
+  const assigned = (login: string) => (t: CaseTicket) =>
+    deliver(issue({ ...t, labels: ["bug"] }, "assigned", (p) => Object.assign(p, { sender: { id: 7, login: "erin" }, issue: { ...p.issue, assignees: [{ id: 9, login }] } })), "issue_assign", "issues");
+  const assignment: ExtraCase = {
+    name: "assigning the issue to one of ASSIGNEES starts one session (kind assignment), by whoever assigned; another assignee starts nothing",
+    env: { ASSIGNEES: "devin" },
+    steps: [
+      { deliver: assigned("sam"), expect: { status: 200, answer: { status: "skipped" } } },
+      { deliver: assigned("devin"), expect: { status: 202, label: "devin", prompt: ["Assigned to Devin by erin.", `Repository: ${REPO}`] } },
+      { deliver: assigned("devin"), expect: { status: 200, answer: { status: "duplicate" } } },
+    ],
+  };
   const giteaOnly: ExtraCase[] = [
     {
       name: "refuses a malformed native signature and a wrong path secret; accepts X-Hub-Signature-256 alone and the secret in the path",
@@ -114,7 +125,7 @@ function table(id: "gitea" | "forgejo"): TrackerCases {
       headers: { authorization: /^token \S+$/, "content-type": "application/json" },
       text: (body) => body.body,
     }),
-    extra: [fixture, ...(id === "gitea" ? giteaOnly : [])],
+    extra: [fixture, assignment, ...(id === "gitea" ? giteaOnly : [])],
     checks: [
       { name: "write-back goes to /api/v1 on the instance the repository URL names", actual: () => apiRoot(`https://gitea.acme.test/${REPO}`), expected: "https://gitea.acme.test/api/v1" },
       { name: "… keeping the instance's sub-path", actual: () => apiRoot(`https://git.acme.test/forge/${REPO}`), expected: "https://git.acme.test/forge/api/v1" },

@@ -50,5 +50,8 @@ export function parseGiteaLike(f: Flavour, payload: unknown, req: WebhookRequest
   // the per-ticket duplicate check keeps a second label change from starting another session.
   const trigger = p.action === "opened" || p.action === "label_updated" ? labelNames(p) : [];
   const origin = instanceOf(p.repository.html_url);
-  return { kind: "ticket", ticket: issueTicket(p, trigger, baseUrl ?? origin, origin) };
+  const ticket = issueTicket(p, trigger, baseUrl ?? origin, origin);
+  // Gitea does not say whom an `assigned` added: every current assignee counts, as labels do on a label update.
+  if (p.action === "assigned") Object.assign(ticket, { assignedTo: (p.issue.assignees ?? []).map((a) => a.login), assignedBy: p.sender?.login });
+  return { kind: "ticket", ticket };
 }

@@ -69,6 +69,17 @@ export const cases: TrackerCases = {
   }),
   extra: [
     {
+      name: "assigning the issue to one of ASSIGNEES starts one session (kind assignment), by whoever assigned; another assignee starts nothing",
+      env: { ASSIGNEES: "devin-bot" },
+      steps: [
+        ...["octocat", "devin-bot"].map((login) => ({
+          deliver: (t: CaseTicket) => deliver(issue({ ...t, labels: ["bug"] }, "assigned", (p) => Object.assign(p, { assignee: { login }, sender: { login: "erin" } }))),
+          expect: login === "devin-bot" ? { status: 202, label: "devin", prompt: ["Assigned to Devin by erin."] } : { status: 200, answer: { status: "skipped" } },
+        })),
+        { deliver: (t: CaseTicket) => deliver(issue({ ...t, labels: ["bug"] }, "assigned", (p) => Object.assign(p, { assignee: { login: "devin-bot" } }))), expect: { status: 200, answer: { status: "duplicate" } } },
+      ],
+    },
+    {
       name: "refuses a bare hex signature and a malformed one (GitHub always prefixes sha256=)",
       steps: [
         { deliver: (t) => deliver(issue(t, "opened")), override: { "x-hub-signature-256": "sha256=zz" }, expect: { status: 401 } },

@@ -26,5 +26,6 @@ export function parseGitHub(payload: unknown, req: WebhookRequest, baseUrl: stri
   const trigger = p.action === "opened" ? undefined : p.action === "labeled" ? (p.label ? [p.label.name] : []) : [];
   const ticket = issueTicket(p, [], baseUrl ?? "https://github.com", instanceOf(p.repository.html_url) ?? "https://github.com");
   ticket.triggerLabels = trigger ?? ticket.labels;
+  if (p.action === "assigned" && p.assignee?.login) Object.assign(ticket, { assignedTo: [p.assignee.login], assignedBy: p.sender?.login });
   return { kind: "ticket", ticket };
 }

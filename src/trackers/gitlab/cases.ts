@@ -92,6 +92,17 @@ export const cases: TrackerCases = {
   }),
   extra: [
     {
+      name: "an update assigning the issue to one of ASSIGNEES starts one session (kind assignment), by whoever assigned; another assignee starts nothing",
+      env: { ASSIGNEES: "devin" },
+      steps: [
+        ...[["sam"], ["sam", "devin"]].map((current) => ({
+          deliver: (t: CaseTicket) =>
+            deliver(update({ ...t, labels: ["bug"] }, ["bug"], ["bug"], (p) => (p.changes = { assignees: { previous: [{ username: "sam" }].slice(0, current.length - 1), current: current.map((username) => ({ username, name: username })) } }))),
+          expect: current.includes("devin") ? { status: 202, label: "devin", prompt: ["Assigned to Devin by dana.", `Repository: ${PATH}`] } : { status: 200, answer: { status: "skipped" } },
+        })),
+      ],
+    },
+    {
       name: "a ticket without the label is skipped, started by ?label=, and its redelivery seen by the Idempotency-Key",
       steps: [
         skipped((t) => deliver(issue({ ...t, labels: ["bug"] })), /no trigger label/),

@@ -35,7 +35,12 @@ export function parseGitLab(payload: unknown, req: WebhookRequest, baseUrl: stri
   if (removed.length && !added.length) {
     return { kind: "ended", ended: { key, id: key, reason: "label_removed", labels: removed, author: who(hook.user) } };
   }
-  return ticket(hook, labels, added, req, baseUrl);
+  const parsed = ticket(hook, labels, added, req, baseUrl);
+  // Assignees change as whole lists too: the ones in `current` and not in `previous` were just assigned.
+  const was = new Set((hook.changes?.assignees?.previous ?? []).map(who));
+  const assigned = (hook.changes?.assignees?.current ?? []).map(who).filter((u): u is string => !!u && !was.has(u));
+  if (assigned.length && parsed.kind === "ticket") Object.assign(parsed.ticket, { assignedTo: assigned, assignedBy: who(hook.user) });
+  return parsed;
 }
 
 function kindOf(payload: unknown): unknown {

@@ -31,7 +31,12 @@ export const IssueHook = z.looseObject({
   }),
   labels: z.nullish(Labels),
   // Only what this update changed; GitLab sends the whole label list before and after.
-  changes: z.nullish(z.looseObject({ labels: z.nullish(z.looseObject({ previous: z.nullish(Labels), current: z.nullish(Labels) })) })),
+  changes: z.nullish(
+    z.looseObject({
+      labels: z.nullish(z.looseObject({ previous: z.nullish(Labels), current: z.nullish(Labels) })),
+      assignees: z.catch(z.nullish(z.looseObject({ previous: z.nullish(z.array(User)), current: z.nullish(z.array(User)) })), undefined),
+    }),
+  ),
 });
 export type IssueHook = z.infer<typeof IssueHook>;
 

@@ -77,6 +77,20 @@ export const cases: TrackerCases = {
   }),
   extra: [
     {
+      name: "assigning the issue to one of ASSIGNEES starts one session (kind assignment); the allow-list judges who assigned, not the reporter",
+      env: { ASSIGNEES: "devin", JIRA_ALLOWED_AUTHORS: "dana" },
+      steps: [
+        ...[["sam", "devin"], ["dana", "sam"], ["dana", "devin"]].map(([by, to]) => ({
+          deliver: (t: CaseTicket) =>
+            deliver(updated({ ...t, labels: ["bug"] }, [{ field: "assignee", fieldtype: "jira", from: null, fromString: null, to, toString: to!.toUpperCase() }], (p) => (p.user = { name: by, displayName: by }))),
+          expect:
+            by === "dana" && to === "devin"
+              ? { status: 202, label: "devin", prompt: ["Assigned to Devin by dana."] }
+              : { status: 200, answer: { status: "skipped" }, reason: by === "sam" ? /author "sam" is not in ALLOWED_AUTHORS/ : /no trigger label/ },
+        })),
+      ],
+    },
+    {
       name: "Data Center: the real delivery through the path secret, routed by ?label=, linked from issue.self",
       env: { JIRA_BASE_URL: "" },
       steps: [

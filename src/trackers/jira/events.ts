@@ -39,9 +39,15 @@ export function parseJira(payload: unknown, baseUrl: string | undefined): Tracke
   const origin = instanceRoot(self);
   // The body carries only the REST `self` link; people need `{base}/browse/KEY`.
   const site = baseUrl ? (instanceRoot(baseUrl) ?? baseUrl) : origin;
+  // An assignment names the new assignee by user name or key (Data Center) or account id (Cloud), and display name.
+  const assignedTo = items
+    .filter((i) => i.field.toLowerCase() === "assignee")
+    .flatMap((i) => [(i as { to?: unknown }).to, newValue(i)])
+    .filter((v): v is string => typeof v === "string" && v !== "");
   return {
     kind: "ticket",
     ticket: {
+      ...(assignedTo.length ? { assignedTo, assignedBy: author } : {}),
       key,
       id: key,
       title: fields.summary,

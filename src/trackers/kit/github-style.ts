@@ -30,6 +30,8 @@ export const IssuePayload = z.looseObject({
     html_url: z.nullish(z.string().check(z.maxLength(2_000))),
   }),
   sender: z.catch(z.nullish(z.looseObject({ login: z.string() })), undefined),
+  // GitHub's `assigned` names the one user just assigned.
+  assignee: z.catch(z.nullish(z.looseObject({ login: z.string() })), undefined),
 });
 export type IssuePayload = z.infer<typeof IssuePayload>;
 
