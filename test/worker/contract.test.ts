@@ -210,7 +210,7 @@ describe.each(tables.map((t) => [t.tracker, t] as const))("tracker %s", (_, tabl
     const t = newTicket(["bug"]);
     await routes(table.routes?.(t));
     const text = `@devin please fix (${t.n})`;
-    const { prompt } = await run(table, t, { deliver: (x) => table.comment!(x, text), expect: { status: 202, label: "devin", prompt: [t.title, ...table.prompt(t)] } });
+    const { prompt } = await run(table, t, { deliver: (x) => table.comment!(x, text), expect: { status: 202, label: "devin", prompt: [t.title, ...(table.mentionPrompt ?? table.prompt)(t)] } });
     expect(prompt).toMatch(new RegExp(`The comment by erin that asked for Devin:\\n${escape(text)}\\n\`\`\``));
     // A second mention is a follow-up for that session, not a second session.
     const again = await send(table, table.comment!(t, `@devin and the guest checkout (${t.n})`));

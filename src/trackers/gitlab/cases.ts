@@ -40,7 +40,8 @@ const update = (t: CaseTicket, previous: string[], current: string[], edit: (p: 
 function note(t: CaseTicket, text: string, edit: (a: any, p: any) => void = () => {}): any {
   const [id, at] = [++noteId, "2026-03-11 09:00:00 UTC"];
   const a = { id, note: text, noteable_type: "Issue", created_at: at, updated_at: at, system: false, action: "create" };
-  const p = { object_kind: "note", user: { name: "Erin Dev", username: "erin" }, project: open.project, object_attributes: a, issue: { iid: t.n } };
+  const issue = { iid: t.n, title: t.title, description: t.description, labels: t.labels.map(label), state: "opened", url: url(t.n) };
+  const p = { object_kind: "note", user: { name: "Erin Dev", username: "erin" }, project: open.project, object_attributes: a, issue };
   edit(a, p);
   return p;
 }
@@ -79,6 +80,9 @@ export const cases: TrackerCases = {
   labelRemoved: (t, name) => deliver(update(t, [...t.labels, name], t.labels)),
   closed: (t) => deliver(issue(t, (p) => Object.assign(p.object_attributes, { action: "close", state: "closed" }))),
   comment: (t, text) => deliver(note(t, text), "Note Hook"),
+  mentionStarts: true,
+  // The note's issue names no author.
+  mentionPrompt: (t) => cases.prompt(t).filter((line) => !String(line).startsWith("Reported by")),
   prompt: (t) => [
     ...[new RegExp(`^Ticket ${PATH}#${t.n}: `), "Tracker: GitLab", `Project: ${PATH}`],
     ...[`Ticket URL: ${url(t.n)}`, `Reported by: ${t.author}`, t.description, `Repository: ${PATH}`],
@@ -170,6 +174,9 @@ export const cases: TrackerCases = {
         skipped(onNote((a) => ((a.updated_at = "2026-03-11 09:05:00 UTC"), delete a.action)), /not created/),
         skipped(onNote((a, p) => ((a.noteable_type = "MergeRequest"), delete p.issue)), /MergeRequest/),
         skipped(onNote((a) => (a.system = true)), /system/),
+        // A mention starts a ticket only from what the note carries: an issue without its title, or a closed one, starts nothing.
+        skipped(onNote((_, p) => (p.issue = { iid: p.issue.iid })), /no Devin session/),
+        skipped(onNote((_, p) => (p.issue.state = "closed")), /no Devin session/),
       ],
     },
   ],

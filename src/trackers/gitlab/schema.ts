@@ -55,7 +55,17 @@ export const NoteHook = z.looseObject({
     created_at: z.nullish(z.string()),
     updated_at: z.nullish(z.string()),
   }),
-  issue: z.nullish(z.looseObject({ iid: Iid })),
+  // The issue's own fields come along (title, description, labels, state): a mention may start it.
+  issue: z.nullish(
+    z.looseObject({
+      iid: Iid,
+      title: z.catch(z.optional(z.string().check(z.minLength(1))), undefined),
+      description: z.catch(z.nullish(z.string()), undefined),
+      labels: z.catch(z.nullish(Labels), undefined),
+      state: z.catch(z.nullish(z.string()), undefined),
+      url: z.catch(z.nullish(z.string()), undefined),
+    }),
+  ),
 });
 export type NoteHook = z.infer<typeof NoteHook>;
 

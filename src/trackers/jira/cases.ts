@@ -69,6 +69,9 @@ export const cases: TrackerCases = {
   labelRemoved: (t, name) => deliver(updated(t, [labels([...t.labels, name], t.labels)])),
   closed: (t) => deliver(updated(t, closed, (p) => (p.issue.fields.status = { name: "Done", statusCategory: { id: 3, key: "done", name: "Done" } }))),
   comment: (t, text) => deliver(commentCreated(t, note(text))),
+  mentionStarts: true,
+  // Cloud's comment_created carries a slim issue: its summary, no description or reporter.
+  mentionPrompt: (t) => cases.prompt(t).filter((line) => !String(line).startsWith("Reported by")),
   prompt: (t) => [`Ticket ${key(t)}: ${t.title}`, "Tracker: Jira", "Project: WEB", `Ticket URL: http://tracker.mock/browse/${key(t)}`, `Reported by: ${t.author}`,
     `To comment, send POST http://tracker.mock/rest/api/2/issue/${key(t)}/comment with the header "authorization: Bearer $TICKET_API_TOKEN" and the JSON body {"body":"<your comment>"}.`],
   writeBack: (t) => ({
