@@ -87,6 +87,14 @@ describe("routing rules", () => {
     for (const body of [fromGitlab, fromJira]) expect(body.prompt).not.toContain(TEST_BINDINGS.TICKET_API_TOKEN);
   });
 
+  it("a mention on an unlabelled ticket takes the rule for mentions: its playbook, and the rule's name as the run's identity", async () => {
+    const t = newTicket(["bug"]);
+    const env = { ROUTES: JSON.stringify([{ name: "web-triage", kind: "mention", project: "acme/*", playbook: "playbook-triage-0004", max_acu_limit: 3 }]) };
+    const body = await oneSession(gitlab, t, gitlab.comment!(t, `@devin please fix (${t.n})`), env, "web-triage");
+    expect(body).toMatchObject({ playbook_id: "playbook-triage-0004", max_acu_limit: 3, repos: ["acme/web-app"] });
+    expect(body.prompt).toContain(`@devin please fix (${t.n})`);
+  });
+
   it("a dry run shows which rule matched and why, and the would-be create call with the secret redacted", async () => {
     const t = newTicket();
     const res = await send(jira, jira.created(t), { DRY_RUN: "true", ROUTES: JSON.stringify([WEB_RULE]) });
