@@ -253,13 +253,15 @@ async function stop(record: TicketRecord, why: string, deps: IntakeDeps): Promis
  */
 async function retry(previous: TicketRecord, ticket: TicketEvent, deps: IntakeDeps): Promise<IntakeResult> {
   const run = (previous.run ?? 1) + 1;
+  const playbook = previous.route ? previous.route.playbookId : (deps.config.playbooks.get(previous.label) ?? previous.playbook);
   const job = fitForQueue({
     ticketKey: previous.ticket_key,
     instanceId: await runInstanceId(previous.ticket_key, run),
     ticket,
     label: previous.label,
     ...(previous.route ? { route: previous.route } : {}),
-    ...((deps.config.playbooks.get(previous.label) ?? previous.playbook) ? { playbookId: deps.config.playbooks.get(previous.label) ?? previous.playbook } : {}),
+    // The run keeps its rule's playbook; runs from before rules take PLAYBOOKS' current one for their label.
+    ...(playbook ? { playbookId: playbook } : {}),
     receivedAt: new Date().toISOString(),
     requestId: deps.requestId,
     run,

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { CaseTicket, Delivery, TrackerCases } from "../../src/trackers/case-table";
 import { cases as gitlab } from "../../src/trackers/gitlab/cases";
 import { cases as jira } from "../../src/trackers/jira/cases";
+import { runInstanceId } from "../../src/ticket";
 import { TEST_BINDINGS } from "../support/bindings";
 import { callWorker, devin, idsForKey, SECRET, watchRun } from "./helpers";
 
@@ -67,6 +68,20 @@ describe("routing rules", () => {
     expect(body.tags).toEqual(expect.arrayContaining(["devin-ticket-bridge", "source:jira", "team:web"]));
     expect(body.prompt).toContain(WEB_RULE.preamble);
     expect(body.prompt).toContain("Repository: acme/web-app, acme/design-system");
+  });
+
+  it("`@devin retry` starts run 2 on the rule the run started from, even once ROUTES no longer names it", async () => {
+    const t = newTicket();
+    await oneSession(jira, t, jira.created(t), { ROUTES: JSON.stringify([WEB_RULE]) });
+    const ids = await idsForKey("jira", jira.key(t));
+    const second = await runInstanceId(ids.key, 2);
+    await using run2 = await watchRun(second);
+    const res = await send(jira, jira.comment!(t, "@devin retry"));
+    expect(res.status, await res.clone().text()).toBe(202);
+    await run2.waitForStatus("complete");
+    const creates = await devin.creates(`ticket:${second}`);
+    expect(creates).toHaveLength(1);
+    expect(creates[0]!.body).toMatchObject({ playbook_id: "playbook-web-0003", repos: WEB_RULE.repos, max_acu_limit: 7 });
   });
 
   it("a rule that does not match leaves the ticket to PLAYBOOKS, which behaves as before", async () => {
