@@ -96,6 +96,8 @@ export function boundTicket(ticket: TicketEvent): TicketEvent {
     url: optional(ticket.url, MAX_URL_CHARS),
     project: optional(ticket.project, MAX_NAME_CHARS),
     author: optional(ticket.author, MAX_NAME_CHARS),
+    ...(ticket.assignedTo ? { assignedTo: ticket.assignedTo.slice(0, MAX_LABELS).map((a) => cut(wellFormed(a), MAX_NAME_CHARS)) } : {}),
+    ...(ticket.assignedBy !== undefined ? { assignedBy: optional(ticket.assignedBy, MAX_NAME_CHARS) } : {}),
   };
 }
 

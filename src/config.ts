@@ -1,3 +1,4 @@
+import { effectiveRules, parseRoutes, type RouteRule } from "./routing";
 import { trackers } from "./trackers";
 import { resolveTrackerConfig, type SettingProblem, type TrackerConfig } from "./trackers/settings";
 import * as z from "./zod";
@@ -13,6 +14,10 @@ export interface Config {
   webhookSecrets: string[];
   /** Trigger label (lower case) → Devin playbook id, in the order given. */
   playbooks: Map<string, string>;
+  /** `ROUTES` then `PLAYBOOKS`, in the order they are tried (src/routing.ts). */
+  routes: RouteRule[];
+  /** Comma-separated globs of tracker users; assigning a ticket to one of them starts a session. Unset: assignment starts nothing. */
+  assignees?: string;
   /** Bearer token for the status endpoints; unset = they answer 401 to everyone. */
   adminToken?: string;
   /** A comment containing this (case-insensitive) is forwarded to the ticket's session. */
@@ -63,7 +68,8 @@ const playbooks = z.transform((value: unknown, ctx) => {
     ctx.issues.push({ code: "custom", message, input: value });
     return z.NEVER;
   };
-  if (value === undefined || value === null || value === "") return fail("PLAYBOOKS is not set");
+  // With ROUTES, PLAYBOOKS may be left out; parseConfig names it when both are missing.
+  if (value === undefined || value === null || value === "") return new Map<string, string>();
   let parsed = value;
   if (typeof value === "string") {
     try {
@@ -90,6 +96,7 @@ const schema = z.object({
     z.optional(z.string().check(z.trim(), z.minLength(16, { error: "ADMIN_TOKEN must be at least 16 characters" }))),
   ),
   BOT_AUTHORS: preprocess(emptyToUndefined, z.optional(z.string())),
+  ASSIGNEES: preprocess(emptyToUndefined, z.optional(z.string())),
   DEVIN_MENTION: preprocess(emptyToUndefined, z._default(z.string().check(z.trim(), z.minLength(2), z.maxLength(64)), "@devin")),
   FOLLOW_INTERVAL_SECONDS: positive("FOLLOW_INTERVAL_SECONDS", 180, 10, 86_400),
   FOLLOW_MAX_HOURS: positive("FOLLOW_MAX_HOURS", 24, 0, 24 * 30),
@@ -135,6 +142,11 @@ export function parseConfig(env: object): Parsed {
     ? []
     : result.error.issues.map((issue) => ({ variable: String(issue.path[0] ?? "env"), message: issue.message }));
   const vars = env as Record<string, unknown>;
+  const routes = parseRoutes(vars.ROUTES);
+  if (!routes.ok) problems.push(...routes.problems.map((message) => ({ variable: "ROUTES", message })));
+  else if (result.success && result.data.PLAYBOOKS.size === 0 && routes.rules.length === 0) {
+    problems.push({ variable: "PLAYBOOKS", message: "PLAYBOOKS is not set (nor ROUTES)" });
+  }
   const resolved = new Map(trackers.map((t) => [t.id, resolveTrackerConfig(t, vars, problems)]));
   const parsed: Parsed =
     result.success && problems.length === 0
@@ -150,6 +162,8 @@ export function parseConfig(env: object): Parsed {
             ticketApiDocsUrl: result.data.TICKET_API_DOCS_URL,
             webhookSecrets: splitSecrets(result.data.WEBHOOK_SECRET),
             playbooks: result.data.PLAYBOOKS,
+            routes: effectiveRules(routes.ok ? routes.rules : [], result.data.PLAYBOOKS),
+            assignees: result.data.ASSIGNEES,
             adminToken: result.data.ADMIN_TOKEN,
             dryRun: ["true", "1", "yes"].includes(result.data.DRY_RUN),
             mention: result.data.DEVIN_MENTION.toLowerCase(),

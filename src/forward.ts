@@ -26,6 +26,8 @@ export type CommentDecision =
   | { kind: "forward"; job: FollowUpJob }
   | { kind: "stop"; record: TicketRecord }
   | { kind: "retry"; record: TicketRecord }
+  /** The ticket has no run at all: a mention may start one, where the comment carries the ticket. */
+  | { kind: "start" }
   | { kind: "skip"; reason: string };
 
 /** `@devin stop` / `@devin retry` (any case, punctuation after the mention allowed): a command, not a message. */
@@ -64,7 +66,8 @@ export async function decideComment(
     if (!ENDED.includes(record.status)) return { kind: "skip", reason: `the run is still ${record.status}: stop it first` };
     return { kind: "retry", record };
   }
-  if (!record?.session_id) return { kind: "skip", reason: "this ticket has no Devin session" };
+  if (!record) return { kind: "start" };
+  if (!record.session_id) return { kind: "skip", reason: "this ticket has no Devin session" };
   return {
     kind: "forward",
     job: {

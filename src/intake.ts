@@ -1,13 +1,13 @@
-import { allowListVerdict } from "./allowlist";
+import { allowListVerdict, parseAllowList } from "./allowlist";
 import type { Config } from "./config";
 import { matchesAnySecret } from "./crypto/hmac";
 import { decideComment, type FollowUpJob } from "./forward";
 import { log } from "./log";
 import { boundComment, boundTicket, fitForQueue, readJson } from "./bounds";
 import type { QueueMessage, StopJob } from "./queue/messages";
-import { pickPlaybook } from "./playbooks";
-import { contextFor, trackerConfig } from "./trackers/api";
-import type { EndFields, Tracker, TrackerContext, TrackerEvent, WebhookRequest } from "./trackers/contract";
+import { pickRoute, triggerLabels, type Route, type RouteQuery } from "./routing";
+import { contextFor, sessionSettingsFor, trackerConfig } from "./trackers/api";
+import type { EndFields, TicketFields, Tracker, TrackerContext, TrackerEvent, WebhookRequest } from "./trackers/contract";
 import type { TrackerConfig } from "./trackers/settings";
 import type { DeliveryLog } from "./store/deliveries";
 import { STOPPABLE, type TicketRecord, type TicketStore } from "./store/tickets";
@@ -16,7 +16,7 @@ import { MAX_REASON_CHARS } from "./limits";
 import { sessionRequest } from "./session-request";
 import { oneLine } from "./text";
 import { nextRunJob, stopJobFor } from "./runs";
-import { instanceIdFor, ticketKey, type TicketEvent, type TicketJob } from "./ticket";
+import { instanceIdFor, ticketKey, type TicketComment, type TicketEvent, type TicketJob } from "./ticket";
 
 export type IntakeResult =
   | { kind: "unauthorized" }
@@ -121,7 +121,8 @@ async function decide(
     const outside = allowListVerdict({ author: comment.author }, settings);
     if (outside) return { kind: "skipped", reason: outside };
     const decision = await decideComment(comment, deps.config, deps.store, deps.requestId);
-    if (decision.kind === "skip") return { kind: "skipped", reason: decision.reason };
+    if (decision.kind === "start" && parsed.comment.ticket) return mentioned(source, parsed.comment.ticket, comment, ctx, settings, deps);
+    if (decision.kind === "skip" || decision.kind === "start") return { kind: "skipped", reason: decision.kind === "skip" ? decision.reason : "this ticket has no Devin session" };
     if (decision.kind === "stop") return stop(decision.record, `${deps.config.mention} stop by ${comment.author ?? "a comment"}`, deps);
     if (decision.kind === "retry") {
       if (!decision.record.ticket) return { kind: "skipped", reason: "this run predates retries: add the trigger label again" };
@@ -133,24 +134,68 @@ async function decide(
   // The core, not the tracker, says which tracker a ticket came from.
   const ticket = boundTicket({ ...parsed.ticket, source: source.id, tracker: source.displayName?.(ctx) ?? source.name });
 
+  const forcedLabel = req.url.searchParams.get("label")?.trim();
+  // An assignment to Devin's user (and no trigger label on the same event) is its own trigger.
+  const agents = parseAllowList("ASSIGNEES", deps.config.assignees);
+  if (!forcedLabel && ticket.triggerLabels.length === 0 && agents && ticket.assignedTo?.some((a) => agents.allows(a))) {
+    const by = allowListVerdict({ project: ticket.project, author: ticket.assignedBy }, settings);
+    if (by) return { kind: "skipped", reason: by };
+    const route = routeFor(source, ticket, { source: ticket.source, project: ticket.project, kind: "assignment", labels: ticket.labels }, deps.config);
+    if (!route) return { kind: "skipped", reason: "no routing rule takes an assignment on this ticket" };
+    return start(ticket, route, deps, { kind: "assignment", author: ticket.assignedBy });
+  }
+
   const outside = allowListVerdict(ticket, settings);
   if (outside) return { kind: "skipped", reason: outside };
 
   // `?label=devin-autofix` on the webhook URL: the tracker's own rule (a Zammad trigger,
   // a YouTrack workflow, Jira automation) already selected this ticket for that route.
   const forced = req.url.searchParams.get("label")?.trim();
-  const route = pickPlaybook(forced ? [forced] : ticket.triggerLabels, deps.config.playbooks);
+  const query: RouteQuery = { source: ticket.source, project: ticket.project, kind: "label", labels: forced ? [forced] : ticket.triggerLabels };
+  const route = routeFor(source, ticket, query, deps.config);
   if (!route) {
-    return { kind: "skipped", reason: `no trigger label (${[...deps.config.playbooks.keys()].join(", ")})` };
+    return { kind: "skipped", reason: `no trigger label (${triggerLabels(deps.config.routes).join(", ")})` };
   }
+  return start(ticket, route, deps);
+}
 
+/**
+ * A comment mentioning Devin on a ticket without a session starts one, routed
+ * as a `mention`; the allow-lists judge the ticket's project and the person who
+ * mentioned, and the comment goes into the prompt as reporter text.
+ */
+async function mentioned(
+  source: Tracker<any>,
+  fields: TicketFields,
+  comment: TicketComment,
+  ctx: TrackerContext,
+  settings: TrackerConfig,
+  deps: IntakeDeps,
+): Promise<IntakeResult> {
+  const ticket = boundTicket({ ...fields, triggerLabels: [], source: source.id, tracker: source.displayName?.(ctx) ?? source.name });
+  const outside = allowListVerdict({ project: ticket.project, author: comment.author }, settings);
+  if (outside) return { kind: "skipped", reason: outside };
+  const route = routeFor(source, ticket, { source: ticket.source, project: ticket.project, kind: "mention", labels: ticket.labels }, deps.config);
+  if (!route) return { kind: "skipped", reason: "no routing rule takes a mention on this ticket" };
+  return start(ticket, route, deps, { kind: "mention", author: comment.author, text: comment.text });
+}
+
+/** The route with what the ticket itself implies: a code tracker's ticket works in its own repository unless a rule names others. */
+function routeFor(source: Tracker<any>, ticket: TicketEvent, query: RouteQuery, config: Config): Route | null {
+  const route = pickRoute(query, config.routes);
+  if (!route || route.repos || !source.projectIsRepository || !ticket.project) return route;
+  return { ...route, repos: [ticket.project] };
+}
+
+/** Starts the ticket's run on `route` unless it already has one: the duplicate check, the queue, or a dry run. */
+async function start(ticket: TicketEvent, route: Route, deps: IntakeDeps, trigger?: TicketJob["trigger"]): Promise<IntakeResult> {
   const key = ticketKey(ticket, route.label);
   const instanceId = await instanceIdFor(key);
   const existing = await deps.store.get(instanceId);
   if (existing && existing.status !== "failed") {
     // The label added again after a stop asks for a new run; anything else is a redelivery.
     const latest = (await deps.store.findByTicket(ticket.source, ticket.key)) ?? existing;
-    if (latest.status === "stopped" && latest.ticket_key === key) return retry(latest, ticket, deps);
+    if (latest.status === "stopped" && latest.ticket_key === key && route.kind === "label") return retry(latest, ticket, deps);
     return { kind: "duplicate", record: latest.ticket_key === key ? latest : existing };
   }
 
@@ -159,15 +204,16 @@ async function decide(
     instanceId,
     ticket,
     label: route.label,
-    playbookId: route.playbookId,
+    ...(route.playbookId ? { playbookId: route.playbookId } : {}),
+    route,
+    ...(trigger ? { trigger } : {}),
     receivedAt: new Date().toISOString(),
     requestId: deps.requestId,
   });
   if (!job) return { kind: "invalid", reason: "the ticket's fields are too large to queue, even with the description cut" };
   if (deps.config.dryRun) {
     // Nothing is queued, so no session starts and no tracker is written to.
-    const { ticketApiDocsUrl, spend } = deps.config;
-    return { kind: "dry_run", job, request: sessionRequest(job, { ticketApiToken: "[redacted]", ticketApiDocsUrl, maxAcuLimit: spend.maxAcuLimit }) };
+    return { kind: "dry_run", job, request: sessionRequest(job, { ...sessionSettingsFor(deps.config, ticket), ticketApiToken: "[redacted]" }) };
   }
   await deps.enqueue(job);
   return { kind: "accepted", job, retry: existing?.status === "failed" };

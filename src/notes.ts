@@ -17,10 +17,10 @@ const withFooter = (lines: (string | null | undefined | false)[]) => [...lines.f
 const MAX_QUOTED_CHARS = 2_000;
 const MAX_QUOTED_MESSAGES = 5;
 
-export function ackNote(sessionUrl: string, playbook: string, label: string, mention: string, run = 1): string {
+export function ackNote(sessionUrl: string, playbook: string | undefined, label: string, mention: string, run = 1): string {
   return withFooter([
     run > 1 ? `Devin is working on this ticket again (run ${run}): ${sessionUrl}` : `Devin is working on this ticket: ${sessionUrl}`,
-    `Playbook: ${playbook} (trigger label "${label}").`,
+    playbook ? `Playbook: ${playbook} (trigger label "${label}").` : null,
     `A comment here mentioning ${mention} is passed on to the session; "${mention} stop" stops it, "${mention} retry" starts a new run once it has ended.`,
   ]);
 }

@@ -33,12 +33,15 @@ export async function nextRunJob(
   deps: { config: Pick<Config, "playbooks">; store: Pick<TicketStore, "get">; requestId?: string },
 ): Promise<NextRun> {
   const run = (previous.run ?? 1) + 1;
+  const playbook = previous.route ? previous.route.playbookId : (deps.config.playbooks.get(previous.label) ?? previous.playbook);
   const job = fitForQueue({
     ticketKey: previous.ticket_key,
     instanceId: await runInstanceId(previous.ticket_key, run),
     ticket,
     label: previous.label,
-    playbookId: deps.config.playbooks.get(previous.label) ?? previous.playbook,
+    ...(previous.route ? { route: previous.route } : {}),
+    // The run keeps its rule's playbook; runs from before rules take PLAYBOOKS' current one for their label.
+    ...(playbook ? { playbookId: playbook } : {}),
     receivedAt: new Date().toISOString(),
     requestId: deps.requestId,
     run,

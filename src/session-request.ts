@@ -16,6 +16,9 @@ export function sessionTag(job: Pick<TicketJob, "instanceId">): string {
 export interface SessionSettings {
   ticketApiToken: string;
   ticketApiDocsUrl?: string;
+  /** How to comment on this ticket, from its tracker (method, URL, header, body). */
+  commentInstruction?: string;
+  /** `MAX_ACU_LIMIT`: the default, and the ceiling a rule's own cap cannot exceed. */
   maxAcuLimit?: number;
   /** The word that reaches Devin from the ticket: Devin must not write it itself. */
   mention?: string;
@@ -23,18 +26,27 @@ export interface SessionSettings {
 
 /** The create call for a ticket: also what a dry run shows (with the secret's value redacted). */
 export function sessionRequest(job: TicketJob, settings: SessionSettings): CreateSessionRequest {
+  const route = job.route;
+  const acu = [route?.maxAcuLimit, settings.maxAcuLimit].filter((n): n is number => typeof n === "number" && n > 0);
   return {
     prompt: buildPrompt(job.ticket, {
       ticketApiDocsUrl: settings.ticketApiDocsUrl,
+      commentInstruction: settings.commentInstruction,
       mention: settings.mention,
       previousSessionUrl: job.previousSessionUrl,
       run: job.run,
+      repos: route?.repos,
+      preamble: route?.preamble,
+      trigger: job.trigger,
     }),
     title: sessionTitle(job.ticket),
-    playbook_id: job.playbookId,
-    tags: [BRIDGE_TAG, sessionTag(job), `source:${job.ticket.source}`],
+    ...(job.playbookId ? { playbook_id: job.playbookId } : {}),
+    // The bridge's own tags first: a rule's extra tags may be cut at Devin's 50, never the one that finds the session.
+    tags: [...new Set([BRIDGE_TAG, sessionTag(job), `source:${job.ticket.source}`, ...(route?.tags ?? [])])].slice(0, 50),
+    ...(route?.repos?.length ? { repos: route.repos } : {}),
+    ...(route?.knowledgeIds ? { knowledge_ids: route.knowledgeIds } : {}),
+    ...(route?.secretIds ? { secret_ids: route.secretIds } : {}),
     session_secrets: [{ key: "TICKET_API_TOKEN", value: settings.ticketApiToken, sensitive: true }],
-    ...(settings.maxAcuLimit ? { max_acu_limit: settings.maxAcuLimit } : {}),
+    ...(acu.length ? { max_acu_limit: Math.min(...acu) } : {}),
   };
 }
-

@@ -1,5 +1,6 @@
 import type { CommentFields, StampedTicket } from "./trackers/contract";
 import { sha256Hex } from "./crypto/hmac";
+import type { Route } from "./routing";
 
 /** One ticket, whatever tracker it came from: a tracker's fields with the core's identity stamped on. */
 export type TicketEvent = StampedTicket;
@@ -17,7 +18,12 @@ export interface TicketJob {
   instanceId: string;
   ticket: TicketEvent;
   label: string;
-  playbookId: string;
+  /** Absent: the session starts without a playbook (a mention or assignment no rule gives one). */
+  playbookId?: string;
+  /** What the routing rule decided (repos, limits, tags, preamble) and why; absent on jobs queued before rules. */
+  route?: Route;
+  /** For a mention: the comment that started the ticket, quoted in the prompt as the reporter's words. */
+  trigger?: { kind: "mention" | "assignment"; author?: string; text?: string };
   receivedAt: string;
   requestId?: string;
   /** 1 (or absent) for a ticket's first run; a retry is the next number. */

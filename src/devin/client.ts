@@ -39,6 +39,9 @@ export interface CreateSessionRequest {
   tags?: string[];
   session_secrets?: { key: string; value: string; sensitive: boolean }[];
   max_acu_limit?: number;
+  repos?: string[];
+  knowledge_ids?: string[];
+  secret_ids?: string[];
 }
 
 export interface DevinClientOptions {

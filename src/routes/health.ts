@@ -3,10 +3,14 @@ import { parseConfig } from "../config";
 import { matchesAnySecret } from "../crypto/hmac";
 import { deepChecks } from "../doctor/checks";
 import type { AppEnv } from "../http/types";
+import { describeRules } from "../routing";
 
 export const health = new Hono<AppEnv>();
 
-/** 200 when the bridge can take tickets; 503 naming the variables that are wrong. `?deep=1`: see {@link deepHealth}. */
+/**
+ * 200 when the bridge can take tickets; 503 naming the variables that are wrong. With the admin
+ * token, also the effective routing rules. `?deep=1`: see {@link deepHealth}.
+ */
 health.get("/health", async (c) => {
   if (c.req.query("deep") !== undefined) return deepHealth(c);
   const parsed = parseConfig(c.env);
@@ -16,7 +20,14 @@ health.get("/health", async (c) => {
       503,
     );
   }
-  return c.json({ status: "ok", ...(parsed.config.dryRun ? { dry_run: true } : {}) });
+  const status = { status: "ok", ...(parsed.config.dryRun ? { dry_run: true } : {}) };
+  // The effective rules are the operator's to see: with the admin token only, and never a secret (rules hold none).
+  const admin = parsed.config.adminToken;
+  const given = c.req.header("authorization")?.match(/^Bearer\s+(.+)$/i)?.[1]?.trim();
+  if (admin && given && (await matchesAnySecret(given, [admin]))) {
+    return c.json({ ...status, routes: describeRules(parsed.config.routes), assignees: parsed.config.assignees ?? null, mention: parsed.config.mention });
+  }
+  return c.json(status);
 });
 
 /**

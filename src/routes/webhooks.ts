@@ -84,7 +84,14 @@ webhooks.post("/:source/:secret?", requireConfig, requireJson, tooLarge, async (
       );
     case "dry_run":
       return c.json(
-        { status: "dry_run", ticket_key: result.job.ticketKey, label: result.job.label, devin_request: result.request },
+        {
+          status: "dry_run",
+          ticket_key: result.job.ticketKey,
+          label: result.job.label,
+          // Which rule matched and why: what an operator checks a new ROUTES against.
+          ...(result.job.route ? { route: { rule: result.job.route.rule ?? "PLAYBOOKS", kind: result.job.route.kind, why: result.job.route.why } } : {}),
+          devin_request: result.request,
+        },
         200,
       );
     case "stopping":

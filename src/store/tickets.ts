@@ -22,7 +22,9 @@ export interface TicketRecord {
   title: string;
   ticket_url?: string;
   label: string;
-  playbook: string;
+  playbook?: string;
+  /** The routing decision the run started with: a retry starts from it again. */
+  route?: import("../routing").Route;
   status: RunStatus;
   session_id?: string;
   /** The Devin session's URL. */

@@ -1,8 +1,10 @@
 import type { Config } from "../config";
 import { log } from "../log";
 import { findTracker } from ".";
+import type { SessionSettings } from "../session-request";
 import type { TicketEvent } from "../ticket";
 import type { Tracker, TrackerApi, TrackerContext } from "./contract";
+import { PROMPT_TOKEN } from "./kit/comment-call";
 import { resolveTrackerConfig, type TrackerConfig } from "./settings";
 
 /** A tracker's context for its handlers: its own settings and the operator's base URL. */
@@ -25,6 +27,33 @@ export function trackerApiFor(config: Config, tracker: Tracker<any>, ticket: Tic
   const base = settings.baseUrl ?? ticket.origin ?? "";
   if (!/^https?:\/\//i.test(base) || !settings.apiToken) return null;
   return { baseUrl: base.replace(/\/+$/, ""), token: settings.apiToken, settings: settings.own };
+}
+
+/**
+ * What the create call needs from the ticket's tracker: the tracker's own token
+ * (`<SOURCE>_API_TOKEN`, else `TICKET_API_TOKEN`) as the session secret, and how
+ * to comment on this ticket. `TICKET_API_DOCS_URL`, when set, replaces the instruction.
+ */
+export function sessionSettingsFor(config: Config, ticket: TicketEvent): SessionSettings {
+  const tracker = findTracker(ticket.source);
+  const settings = tracker ? trackerConfig(config, tracker) : undefined;
+  let commentInstruction: string | undefined;
+  if (tracker?.commentInstruction && !config.ticketApiDocsUrl) {
+    const api = trackerApiFor(config, tracker, ticket);
+    try {
+      commentInstruction = api ? tracker.commentInstruction(ticket, { ...api, token: PROMPT_TOKEN }) : undefined;
+    } catch {
+      // A ticket without what the call needs (no project id): the generic sentence stays.
+      commentInstruction = undefined;
+    }
+  }
+  return {
+    ticketApiToken: settings?.apiToken ?? config.ticketApiToken,
+    ticketApiDocsUrl: config.ticketApiDocsUrl,
+    commentInstruction,
+    maxAcuLimit: config.spend.maxAcuLimit,
+    mention: config.mention,
+  };
 }
 
 /** Writes a note on the ticket through its tracker's API, or null when the bridge may not write there. */

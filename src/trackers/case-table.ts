@@ -104,8 +104,12 @@ export interface TrackerCases {
   /** `label` just removed. */
   labelRemoved?(t: CaseTicket, label: string): Delivery;
   closed?(t: CaseTicket): Delivery;
+  /** Its comment events carry the ticket: a mention on a ticket without a session starts one. */
+  mentionStarts?: boolean;
   /** A new comment with `text` on the ticket. Absent: the tracker sends no comment events. */
   comment?(t: CaseTicket, text: string): Delivery;
+  /** What the prompt of a ticket started by a mention (`comment(t)`) must show, when less than `prompt(t)` (a slim issue). */
+  mentionPrompt?(t: CaseTicket): (string | RegExp)[];
   /** What the prompt for `created(t)` must show besides title and description. */
   prompt(t: CaseTicket): (string | RegExp)[];
   /** Canned tracker-API answers every case needs (e.g. an item's version before commenting). */

@@ -34,6 +34,10 @@ export interface TicketFields {
    * Write-back falls back to it only where the operator allows; see trackers/api.ts.
    */
   origin?: string;
+  /** The users this event just assigned the ticket to (names or ids as the tracker knows them): `ASSIGNEES` may start a session. */
+  assignedTo?: string[];
+  /** Who made that assignment: the allow-lists judge them, not the reporter. */
+  assignedBy?: string;
   /** What this tracker's write-back needs and the payload carried (numeric ids). Private to the tracker. */
   reply?: Record<string, string | number>;
 }
@@ -48,6 +52,8 @@ export interface CommentFields {
   author?: string;
   /** The tracker's own id of the comment, when the signed body carries one: replays are judged by it. */
   commentId?: string;
+  /** The ticket, when the comment's payload carries it: a mention on a ticket without a session starts one from it. */
+  ticket?: TicketFields;
 }
 
 /** The ticket is no longer for Devin: closed, or a label removed. */
@@ -126,6 +132,15 @@ export interface Tracker<S extends Record<string, unknown> = Record<string, unkn
   enrich?(ticket: StampedTicket, api: TrackerApi<S>): Promise<Partial<Pick<TicketFields, EnrichedField>>>;
   /** Posts `body` as a comment on the ticket; throws on failure so the workflow step retries. */
   writeBack?(ticket: StampedTicket, body: string, api: TrackerApi<S>): Promise<void>;
+  /**
+   * How Devin comments on this ticket itself, for the prompt: the same call as
+   * `writeBack` (method, URL on the real instance, auth header, body shape), with
+   * `api.token` standing for the `$TICKET_API_TOKEN` variable. Built from the
+   * write-back's own URL and header code (kit/comment-call.ts) so the two cannot drift.
+   */
+  commentInstruction?(ticket: StampedTicket, api: TrackerApi<S>): string;
+  /** Its tickets' `project` is a code repository (`owner/name`): sent as the session's `repos` when no rule names any. */
+  readonly projectIsRepository?: boolean;
 }
 
 /** Identity helper: lets TypeScript infer `S` from the declared settings. */

@@ -7,7 +7,7 @@ import { log, redact } from "../log";
 import { ackNote, devinSaysNote, isBridgeNote, outcomeNote, pullRequestNote, timeoutNote } from "../notes";
 import { TicketStore, type RunStatus, type TicketRecord } from "../store/tickets";
 import { findTracker } from "../trackers";
-import { noteWriter, trackerApiFor } from "../trackers/api";
+import { noteWriter, sessionSettingsFor, trackerApiFor } from "../trackers/api";
 import { spendKey, type TicketEvent, type TicketJob } from "../ticket";
 import { changed, isEnd, newPullRequests, nextPollDelayMs, phaseOf, snapshotOf, type Phase, type SessionSnapshot } from "./poll";
 import { backoffMs, findOrCreateSession, MAX_ATTEMPTS, type SessionOutcome } from "./session";
@@ -57,6 +57,7 @@ export class TicketRun extends WorkflowEntrypoint<Env, TicketJob> {
       ticket_url: job.ticket.url,
       label: job.label,
       playbook: job.playbookId,
+      ...(job.route ? { route: job.route } : {}),
       run: job.run ?? 1,
       previous_instance_id: job.previousInstanceId,
       ticket: job.ticket,
@@ -154,12 +155,7 @@ export class TicketRun extends WorkflowEntrypoint<Env, TicketJob> {
   }
 
   private async findOrCreate(job: TicketJob, config: Config, devin: DevinClient, step: WorkflowStep): Promise<SessionOutcome> {
-    const settings = {
-      ticketApiToken: config.ticketApiToken,
-      ticketApiDocsUrl: config.ticketApiDocsUrl,
-      maxAcuLimit: config.spend.maxAcuLimit,
-      mention: config.mention,
-    };
+    const settings = sessionSettingsFor(config, job.ticket);
     let outcome: SessionOutcome | undefined;
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       // A retryable failure is returned, not thrown, so the backoff (and Retry-After) is ours to choose.

@@ -7,7 +7,6 @@ export const TEST_BINDINGS = {
   WEBHOOK_SECRET: "devin-bridge-test-secret",
   DEVIN_API_BASE: "http://devin.mock",
   PLAYBOOKS: JSON.stringify({ "devin-autofix": "playbook-autofix-0001", "devin-feature": "playbook-feature-0002" }),
-  TICKET_API_DOCS_URL: "https://tickets.example.test/api/docs",
   // Bugzilla sends no description: the bridge reads comment 0 from its REST API (the tracker mock).
   BUGZILLA_BASE_URL: "http://tracker.mock",
   BUGZILLA_API_KEY: "bz-test-key-5e6f",

@@ -209,7 +209,20 @@ describe.each(tables.map((t) => [t.tracker, t] as const))("tracker %s", (_, tabl
     });
   });
 
-  it.runIf(table.comment)("skips a comment on a ticket that has no session", async () => {
+  it.runIf(table.comment && table.mentionStarts)("a comment mentioning @devin on an unlabelled ticket without a session starts exactly one, the comment in the prompt", async () => {
+    const t = newTicket(["bug"]);
+    await routes(table.routes?.(t));
+    const text = `@devin please fix (${t.n})`;
+    const { prompt } = await run(table, t, { deliver: (x) => table.comment!(x, text), expect: { status: 202, label: "devin", prompt: [t.title, ...(table.mentionPrompt ?? table.prompt)(t)] } });
+    expect(prompt).toMatch(new RegExp(`The comment by erin that asked for Devin:\\n${escape(text)}\\n\`\`\``));
+    // A second mention is a follow-up for that session, not a second session.
+    const again = await send(table, table.comment!(t, `@devin and the guest checkout (${t.n})`));
+    expect(again.status).toBe(202);
+    expect(await again.json()).toMatchObject({ status: "forwarded" });
+    expect(await devin.creates((await idsForKey(table.tracker, table.key(t), "devin")).tag)).toHaveLength(1);
+  });
+
+  it.runIf(table.comment && !table.mentionStarts)("skips a comment on a ticket that has no session", async () => {
     const t = newTicket();
     await run(table, t, {
       deliver: (x) => table.comment!(x, "@devin can you look at this?"),

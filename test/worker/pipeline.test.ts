@@ -38,7 +38,7 @@ describe("a signed ticket becomes exactly one Devin session", () => {
     expect(prompt).toContain(t.description);
     expect(prompt).toContain(`Reference ticket ${t.id} in your commit message.`);
     expect(prompt).toContain("$TICKET_API_TOKEN");
-    expect(prompt).toContain(TEST_BINDINGS.TICKET_API_DOCS_URL);
+    expect(prompt).toContain("To comment, send POST http://tracker.mock/api/tickets/");
     expect(prompt).toContain("https://tickets.example.test/T/1");
     // The token travels only as a session secret, never inside the prompt.
     expect(prompt).not.toContain(TEST_BINDINGS.TICKET_API_TOKEN);

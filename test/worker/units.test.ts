@@ -4,7 +4,7 @@ import { retryAfterMs } from "../../src/devin/client";
 import { MAX_DESCRIPTION_CHARS } from "../../src/limits";
 import { buildPrompt, sessionTitle } from "../../src/prompt";
 import { capText, cut, fence, oneLine, stripHidden } from "../../src/text";
-import { pickPlaybook } from "../../src/playbooks";
+import { effectiveRules, parseRoutes, pickRoute, type RouteQuery } from "../../src/routing";
 import { instanceIdFor, type TicketEvent } from "../../src/ticket";
 import { backoffMs, MAX_ATTEMPTS } from "../../src/workflows/session";
 
@@ -24,14 +24,38 @@ const base: TicketEvent = {
   triggerLabels: [],
 };
 
-describe("pickPlaybook", () => {
-  it("takes the first candidate that names a playbook, case-insensitively", () => {
-    expect(pickPlaybook(["bug", "DEVIN-FEATURE", "devin-autofix"], playbooks)).toEqual({ label: "devin-feature", playbookId: "pb-feat" });
-    expect(pickPlaybook([" Devin-Autofix "], playbooks)).toEqual({ label: "devin-autofix", playbookId: "pb-fix" });
+describe("pickRoute", () => {
+  const shorthand = effectiveRules([], playbooks);
+  const label = (labels: string[], more: Partial<RouteQuery> = {}): RouteQuery => ({ source: "jira", kind: "label", labels, ...more });
+  it("PLAYBOOKS alone: the first candidate that names a playbook, case-insensitively, in the ticket's order", () => {
+    expect(pickRoute(label(["bug", "DEVIN-FEATURE", "devin-autofix"]), shorthand)).toMatchObject({ label: "devin-feature", playbookId: "pb-feat" });
+    expect(pickRoute(label([" Devin-Autofix "]), shorthand)).toMatchObject({ label: "devin-autofix", playbookId: "pb-fix", kind: "label" });
   });
   it("returns null when nothing matches, including near misses", () => {
-    expect(pickPlaybook([], playbooks)).toBeNull();
-    expect(pickPlaybook(["devin", "devin-autofix-later", "devin_autofix"], playbooks)).toBeNull();
+    expect(pickRoute(label([]), shorthand)).toBeNull();
+    expect(pickRoute(label(["devin", "devin-autofix-later", "devin_autofix"]), shorthand)).toBeNull();
+  });
+  it("the first matching rule wins; a rule naming no label refines the trigger labels others name, and keeps their playbook", () => {
+    const parsed = parseRoutes([
+      { name: "ops", project: "OPS", label: "devin-feature", playbook: "pb-ops" },
+      { name: "web", source: ["jira", "gitlab"], project: "acme/*", repos: ["acme/web"], max_acu_limit: 5 },
+    ]);
+    if (!parsed.ok) throw new Error(parsed.problems.join("; "));
+    const rules = effectiveRules(parsed.rules, playbooks);
+    expect(pickRoute(label(["devin-autofix"], { project: "acme/shop/web" }), rules)).toMatchObject({ rule: "web", label: "devin-autofix", playbookId: "pb-fix", repos: ["acme/web"], maxAcuLimit: 5 });
+    expect(pickRoute(label(["bug"], { project: "acme/shop" }), rules)).toBeNull();
+    expect(pickRoute(label(["devin-feature"], { project: "OPS" }), rules)).toMatchObject({ rule: "ops", playbookId: "pb-ops" });
+    expect(pickRoute(label(["devin-autofix"], { source: "github", project: "acme/x" }), rules)).toMatchObject({ playbookId: "pb-fix" });
+    expect(pickRoute(label(["devin-autofix"], { source: "github", project: "acme/x" }), rules)).not.toHaveProperty("rule");
+  });
+  it("a mention or an assignment takes a rule for its kind, else the default route without a playbook", () => {
+    const parsed = parseRoutes([{ name: "triage", kind: "mention", project: "WEB", playbook: "pb-triage" }]);
+    if (!parsed.ok) throw new Error(parsed.problems.join("; "));
+    const rules = effectiveRules(parsed.rules, playbooks);
+    expect(pickRoute({ source: "jira", project: "WEB", kind: "mention", labels: [] }, rules)).toMatchObject({ rule: "triage", label: "triage", playbookId: "pb-triage" });
+    const fallback = pickRoute({ source: "jira", project: "WEB", kind: "assignment", labels: ["devin-autofix"] }, rules);
+    expect(fallback).toMatchObject({ label: "devin", kind: "assignment" });
+    expect(fallback).not.toHaveProperty("playbookId");
   });
 });
 

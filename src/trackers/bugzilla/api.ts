@@ -1,5 +1,6 @@
 import type { StampedTicket, TrackerApi } from "../contract";
 import { trackerRequest } from "../kit/http";
+import { COMMENT_TEXT, describe, send, type CommentCall } from "../kit/comment-call";
 import { Comments } from "./schema";
 
 export interface BugzillaSettings extends Record<string, unknown> {
@@ -24,6 +25,10 @@ export async function enrich(ticket: StampedTicket, api: Api): Promise<{ descrip
   return text?.trim() ? { description: text } : {};
 }
 
-export async function writeBack(ticket: StampedTicket, body: string, api: Api): Promise<void> {
-  await trackerRequest("POST", ...commentsCall(ticket.key, api, false), { comment: body });
+export function commentCall(ticket: StampedTicket, body: string, api: Api): CommentCall {
+  const [url, headers] = commentsCall(ticket.key, api, false);
+  return { method: "POST", url, headers, body: { comment: body } };
 }
+
+export const writeBack = (ticket: StampedTicket, body: string, api: Api) => send(commentCall(ticket, body, api));
+export const commentInstruction = (ticket: StampedTicket, api: Api) => describe(commentCall(ticket, COMMENT_TEXT, api));

@@ -49,7 +49,8 @@ export const cases: TrackerCases = {
   comment: (t, text) => deliver(comment(t, { body: text })),
   // Comment 0, not a later one, is the description the webhook lacks.
   routes: (t) => [{ method: "GET", path: comments(t), body: { bugs: { [t.n]: { comments: [{ text: t.description }, { text: "me too" }] } } } }],
-  prompt: (t) => [new RegExp(`^Ticket #${t.n}: `), "Tracker: Bugzilla", `Ticket URL: http://tracker.mock/show_bug.cgi?id=${t.n}`, "Project: Web App", `Reported by: ${t.author}`, t.description],
+  prompt: (t) => [new RegExp(`^Ticket #${t.n}: `), "Tracker: Bugzilla", `Ticket URL: http://tracker.mock/show_bug.cgi?id=${t.n}`, "Project: Web App", `Reported by: ${t.author}`, t.description,
+    `To comment, send POST http://tracker.mock${comments(t)} with the header "X-BUGZILLA-API-KEY: $TICKET_API_TOKEN" and the JSON body {"comment":"<your comment>"}.`],
   writeBack: (t) => ({
     method: "POST",
     path: comments(t),

@@ -1,7 +1,7 @@
 import { defineTracker } from "../contract";
 import { headerName, text } from "../kit/schema";
 import { verifyTokenHeader } from "../kit/verify";
-import { enrich, writeBack } from "./api";
+import { commentInstruction, enrich, writeBack } from "./api";
 import { parseBugzilla } from "./events";
 
 /** What the fixture README suggests typing into the hook's api_key_header. */
@@ -22,4 +22,5 @@ export const bugzilla = defineTracker({
   parse: (payload, _req, ctx) => parseBugzilla(payload, ctx.baseUrl),
   enrich,
   writeBack,
+  commentInstruction,
 });

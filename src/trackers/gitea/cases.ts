@@ -50,6 +50,17 @@ function table(id: "gitea" | "forgejo"): TrackerCases {
     ],
   };
   // Forgejo runs the same code under other headers: its table keeps to the standard checks and the real delivery.
+  const assigned = (login: string) => (t: CaseTicket) =>
+    deliver(issue({ ...t, labels: ["bug"] }, "assigned", (p) => Object.assign(p, { sender: { id: 7, login: "erin" }, issue: { ...p.issue, assignees: [{ id: 9, login }] } })), "issue_assign", "issues");
+  const assignment: ExtraCase = {
+    name: "assigning the issue to one of ASSIGNEES starts one session (kind assignment), by whoever assigned; another assignee starts nothing",
+    env: { ASSIGNEES: "devin" },
+    steps: [
+      { deliver: assigned("sam"), expect: { status: 200, answer: { status: "skipped" } } },
+      { deliver: assigned("devin"), expect: { status: 202, label: "devin", prompt: ["Assigned to Devin by erin.", `Repository: ${REPO}`] } },
+      { deliver: assigned("devin"), expect: { status: 200, answer: { status: "duplicate" } } },
+    ],
+  };
   const giteaOnly: ExtraCase[] = [
     {
       name: "refuses a malformed native signature and a wrong path secret; accepts X-Hub-Signature-256 alone and the secret in the path",
@@ -105,19 +116,25 @@ function table(id: "gitea" | "forgejo"): TrackerCases {
     labelRemoved: (t, name) => deliver(issue({ ...t, labels: t.labels.filter((l) => l !== name) }, "label_updated"), "issue_label"),
     closed: (t) => deliver(issue(t, "closed", (p) => (p.issue.state = "closed"))),
     comment: (t, text) => deliver(commented(t, text), "issue_comment"),
-    prompt: (t) => [`Ticket ${REPO}#${t.n}: `, `Tracker: ${name}`, `Project: ${REPO}`, `Ticket URL: https://gitea.acme.test/${REPO}/issues/${t.n}`, `Reported by: ${t.author}`],
+    mentionStarts: true,
+    prompt: (t) => [`Ticket ${REPO}#${t.n}: `, `Tracker: ${name}`, `Project: ${REPO}`, `Ticket URL: https://gitea.acme.test/${REPO}/issues/${t.n}`, `Reported by: ${t.author}`,
+      `Repository: ${REPO}`, `To comment, send POST http://tracker.mock/api/v1/repos/${REPO}/issues/${t.n}/comments with the header "authorization: token $TICKET_API_TOKEN" and the JSON body {"body":"<your comment>"}.`],
     writeBack: (t) => ({
       method: "POST",
       path: `/api/v1/repos/${REPO}/issues/${t.n}/comments`,
       headers: { authorization: /^token \S+$/, "content-type": "application/json" },
       text: (body) => body.body,
     }),
-    extra: [fixture, ...(id === "gitea" ? giteaOnly : [])],
+    extra: [fixture, assignment, ...(id === "gitea" ? giteaOnly : [])],
     checks: [
       { name: "write-back goes to /api/v1 on the instance the repository URL names", actual: () => apiRoot(`https://gitea.acme.test/${REPO}`), expected: "https://gitea.acme.test/api/v1" },
       { name: "… keeping the instance's sub-path", actual: () => apiRoot(`https://git.acme.test/forge/${REPO}`), expected: "https://git.acme.test/forge/api/v1" },
-      { name: "a new issue comment is a follow-up keyed like the issue, with its author and id", actual: () => parse(commented(t9, hi), "issue_comment"),
-        expected: { kind: "comment", comment: { key: `${REPO}#9`, id: `${REPO}#9`, text: hi, author: "erin", commentId: "3000009" } } },
+      { name: "a new issue comment is a follow-up keyed like the issue, with its author and id, and carries the issue a mention may start",
+        actual: () => {
+          const e = parse(commented(t9, hi), "issue_comment") as any;
+          return { ...e, comment: { ...e.comment, ticket: { key: e.comment.ticket?.key, project: e.comment.ticket?.project } } };
+        },
+        expected: { kind: "comment", comment: { key: `${REPO}#9`, id: `${REPO}#9`, text: hi, author: "erin", commentId: "3000009", ticket: { key: `${REPO}#9`, project: REPO } } } },
     ],
     sample: () => deliver(issue({ n: 128, title: opened.issue.title, description: opened.issue.body, labels: ["bug", "devin-autofix"], author: "dana" }, "opened")),
   };

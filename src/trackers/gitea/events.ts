@@ -27,15 +27,17 @@ function header(req: WebhookRequest, f: Flavour, suffix: string): string | undef
  * Comments on issues and on pull requests both arrive as `issue_comment`;
  * only the detailed type (and `is_pull`) tells them apart.
  */
-function parseComment(f: Flavour, payload: unknown, req: WebhookRequest): TrackerEvent {
+function parseComment(f: Flavour, payload: unknown, req: WebhookRequest, baseUrl: string | undefined): TrackerEvent {
   if (header(req, f, "event-type") === "pull_request_comment") return { kind: "skip", reason: "comment on a pull request, not an issue" };
   const result = CommentPayload.safeParse(payload);
-  return result.success ? issueComment(result.data) : { kind: "skip", reason: `not a ${f.name} issue_comment payload` };
+  if (!result.success) return { kind: "skip", reason: `not a ${f.name} issue_comment payload` };
+  const origin = instanceOf(result.data.repository.html_url);
+  return issueComment(result.data, issueTicket(result.data, [], baseUrl ?? origin, origin));
 }
 
 export function parseGiteaLike(f: Flavour, payload: unknown, req: WebhookRequest, baseUrl: string | undefined): TrackerEvent {
   const event = header(req, f, "event");
-  if (event === "issue_comment") return parseComment(f, payload, req);
+  if (event === "issue_comment") return parseComment(f, payload, req, baseUrl);
   if (!event || !ISSUE_EVENTS.has(event)) return { kind: "skip", reason: `${f.name} event "${(event ?? "none").slice(0, 64)}" is not an issue event` };
   const result = IssuePayload.safeParse(payload);
   if (!result.success) return { kind: "skip", reason: `not a ${f.name} issue payload` };
@@ -48,5 +50,8 @@ export function parseGiteaLike(f: Flavour, payload: unknown, req: WebhookRequest
   // the per-ticket duplicate check keeps a second label change from starting another session.
   const trigger = p.action === "opened" || p.action === "label_updated" ? labelNames(p) : [];
   const origin = instanceOf(p.repository.html_url);
-  return { kind: "ticket", ticket: issueTicket(p, trigger, baseUrl ?? origin, origin) };
+  const ticket = issueTicket(p, trigger, baseUrl ?? origin, origin);
+  // Gitea does not say whom an `assigned` added: every current assignee counts, as labels do on a label update.
+  if (p.action === "assigned") Object.assign(ticket, { assignedTo: (p.issue.assignees ?? []).map((a) => a.login), assignedBy: p.sender?.login });
+  return { kind: "ticket", ticket };
 }

@@ -1,6 +1,6 @@
 import { defineTracker } from "../contract";
 import { verifyHexHmacHeader } from "../kit/verify";
-import { writeBack } from "./api";
+import { commentInstruction, writeBack } from "./api";
 import { parseGiteaLike, type Flavour } from "./events";
 
 function giteaLike(f: Flavour) {
@@ -14,6 +14,8 @@ function giteaLike(f: Flavour) {
     verify: (req, secrets) => verifyHexHmacHeader(req, secrets, "SHA-256", signatures, "sha256="),
     parse: (payload, req, ctx) => parseGiteaLike(f, payload, req, ctx.baseUrl),
     writeBack,
+    commentInstruction,
+    projectIsRepository: true,
   });
 }
 

@@ -1,6 +1,6 @@
 import type { StampedTicket, TrackerApi } from "../contract";
 import { repoIssuePath } from "../kit/github-style";
-import { trackerRequest } from "../kit/http";
+import { COMMENT_TEXT, describe, send, type CommentCall } from "../kit/comment-call";
 
 /**
  * The REST root for a GitHub web or API address. Operators may give either
@@ -19,17 +19,20 @@ export function githubApiBase(base: string): string {
 }
 
 /** `POST /repos/{owner}/{repo}/issues/{n}/comments` with a token (classic or fine-grained, `Issues: write`). */
-export async function writeBack(ticket: StampedTicket, body: string, api: TrackerApi): Promise<void> {
-  await trackerRequest(
-    "POST",
-    `${githubApiBase(api.baseUrl)}${repoIssuePath(ticket.key)}/comments`,
-    {
+export function commentCall(ticket: StampedTicket, body: string, api: TrackerApi): CommentCall {
+  return {
+    method: "POST",
+    url: `${githubApiBase(api.baseUrl)}${repoIssuePath(ticket.key)}/comments`,
+    headers: {
       authorization: `Bearer ${api.token}`,
       accept: "application/vnd.github+json",
       "x-github-api-version": "2022-11-28",
       // GitHub refuses API calls without a User-Agent, and Workers' fetch sends none.
       "user-agent": "devin-ticket-bridge",
     },
-    { body },
-  );
+    body: { body },
+  };
 }
+
+export const writeBack = (ticket: StampedTicket, body: string, api: TrackerApi) => send(commentCall(ticket, body, api));
+export const commentInstruction = (ticket: StampedTicket, api: TrackerApi) => describe(commentCall(ticket, COMMENT_TEXT, api));

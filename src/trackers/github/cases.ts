@@ -47,6 +47,7 @@ export const cases: TrackerCases = {
   closed: (t) => deliver(issue(t, "closed", (p) => (p.issue.state = "closed"))),
   comment: (t, text) =>
     deliver(issue(t, "created", (p) => (p.comment = { id: 2_000_000 + t.n, body: text, user: { login: "erin" } })), "issue_comment"),
+  mentionStarts: true,
   prompt: (t) => [
     `Ticket ${REPO}#${t.n}: ${t.title}`,
     "Tracker: GitHub",
@@ -54,6 +55,8 @@ export const cases: TrackerCases = {
     `Ticket URL: https://github.com/${REPO}/issues/${t.n}`,
     `Reported by: ${t.author}`,
     t.description,
+    `Repository: ${REPO}`,
+    `To comment, send POST http://tracker.mock/api/v3/repos/${REPO}/issues/${t.n}/comments with the headers "authorization: Bearer $TICKET_API_TOKEN", "accept: application/vnd.github+json", "x-github-api-version: 2022-11-28", "user-agent: devin-ticket-bridge" and the JSON body {"body":"<your comment>"}.`,
   ],
   writeBack: (t) => ({
     method: "POST",
@@ -69,6 +72,17 @@ export const cases: TrackerCases = {
     text: (body) => body.body,
   }),
   extra: [
+    {
+      name: "assigning the issue to one of ASSIGNEES starts one session (kind assignment), by whoever assigned; another assignee starts nothing",
+      env: { ASSIGNEES: "devin-bot" },
+      steps: [
+        ...["octocat", "devin-bot"].map((login) => ({
+          deliver: (t: CaseTicket) => deliver(issue({ ...t, labels: ["bug"] }, "assigned", (p) => Object.assign(p, { assignee: { login }, sender: { login: "erin" } }))),
+          expect: login === "devin-bot" ? { status: 202, label: "devin", prompt: ["Assigned to Devin by erin."] } : { status: 200, answer: { status: "skipped" } },
+        })),
+        { deliver: (t: CaseTicket) => deliver(issue({ ...t, labels: ["bug"] }, "assigned", (p) => Object.assign(p, { assignee: { login: "devin-bot" } }))), expect: { status: 200, answer: { status: "duplicate" } } },
+      ],
+    },
     {
       name: "refuses a bare hex signature and a malformed one (GitHub always prefixes sha256=)",
       steps: [

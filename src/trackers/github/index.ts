@@ -1,6 +1,6 @@
 import { defineTracker } from "../contract";
 import { verifyHexHmacHeader } from "../kit/verify";
-import { writeBack } from "./api";
+import { commentInstruction, writeBack } from "./api";
 import { parseGitHub } from "./events";
 
 export const github = defineTracker({
@@ -15,4 +15,6 @@ export const github = defineTracker({
   },
   parse: (payload, req, ctx) => parseGitHub(payload, req, ctx.baseUrl),
   writeBack,
+  commentInstruction,
+  projectIsRepository: true,
 });

@@ -1,5 +1,5 @@
 import type { StampedTicket, TrackerApi } from "../contract";
-import { trackerRequest } from "../kit/http";
+import { COMMENT_TEXT, describe, send, type CommentCall } from "../kit/comment-call";
 import { trimBase, withSuffix } from "../kit/url";
 
 /** `GITLAB_BASE_URL` may name the instance or its API root: both give the web root and the REST root. */
@@ -16,6 +16,9 @@ export function notesPath(key: string, reply?: Record<string, string | number>):
 }
 
 /** `POST /projects/:id/issues/:iid/notes` with a personal, project or group access token (`api` scope). */
-export async function writeBack(ticket: StampedTicket, body: string, api: TrackerApi): Promise<void> {
-  await trackerRequest("POST", `${apiRoot(api.baseUrl)}${notesPath(ticket.key, ticket.reply)}`, { "private-token": api.token }, { body });
+export function commentCall(ticket: StampedTicket, body: string, api: TrackerApi): CommentCall {
+  return { method: "POST", url: `${apiRoot(api.baseUrl)}${notesPath(ticket.key, ticket.reply)}`, headers: { "private-token": api.token }, body: { body } };
 }
+
+export const writeBack = (ticket: StampedTicket, body: string, api: TrackerApi) => send(commentCall(ticket, body, api));
+export const commentInstruction = (ticket: StampedTicket, api: TrackerApi) => describe(commentCall(ticket, COMMENT_TEXT, api));

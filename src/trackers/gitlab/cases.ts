@@ -39,7 +39,8 @@ const update = (t: CaseTicket, previous: string[], current: string[], edit: (p: 
 function note(t: CaseTicket, text: string, edit: (a: any, p: any) => void = () => {}): any {
   const [id, at] = [++noteId, "2026-03-11 09:00:00 UTC"];
   const a = { id, note: text, noteable_type: "Issue", created_at: at, updated_at: at, system: false, action: "create" };
-  const p = { object_kind: "note", user: { name: "Erin Dev", username: "erin" }, project: open.project, object_attributes: a, issue: { iid: t.n } };
+  const issue = { iid: t.n, title: t.title, description: t.description, labels: t.labels.map(label), state: "opened", url: url(t.n) };
+  const p = { object_kind: "note", user: { name: "Erin Dev", username: "erin" }, project: open.project, object_attributes: a, issue };
   edit(a, p);
   return p;
 }
@@ -77,9 +78,13 @@ export const cases: TrackerCases = {
   labelRemoved: (t, name) => deliver(update(t, [...t.labels, name], t.labels)),
   closed: (t) => deliver(issue(t, (p) => Object.assign(p.object_attributes, { action: "close", state: "closed" }))),
   comment: (t, text) => deliver(note(t, text), "Note Hook"),
+  mentionStarts: true,
+  // The note's issue names no author.
+  mentionPrompt: (t) => cases.prompt(t).filter((line) => !String(line).startsWith("Reported by")),
   prompt: (t) => [
     ...[new RegExp(`^Ticket ${PATH}#${t.n}: `), "Tracker: GitLab", `Project: ${PATH}`],
-    ...[`Ticket URL: ${url(t.n)}`, `Reported by: ${t.author}`, t.description],
+    ...[`Ticket URL: ${url(t.n)}`, `Reported by: ${t.author}`, t.description, `Repository: ${PATH}`],
+    `To comment, send POST http://tracker.mock/api/v4/projects/${open.project.id}/issues/${t.n}/notes with the header "private-token: $TICKET_API_TOKEN" and the JSON body {"body":"<your comment>"}.`,
   ],
   writeBack: (t) => ({
     method: "POST",
@@ -88,6 +93,17 @@ export const cases: TrackerCases = {
     text: (body) => body.body,
   }),
   extra: [
+    {
+      name: "an update assigning the issue to one of ASSIGNEES starts one session (kind assignment), by whoever assigned; another assignee starts nothing",
+      env: { ASSIGNEES: "devin" },
+      steps: [
+        ...[["sam"], ["sam", "devin"]].map((current) => ({
+          deliver: (t: CaseTicket) =>
+            deliver(update({ ...t, labels: ["bug"] }, ["bug"], ["bug"], (p) => (p.changes = { assignees: { previous: [{ username: "sam" }].slice(0, current.length - 1), current: current.map((username) => ({ username, name: username })) } }))),
+          expect: current.includes("devin") ? { status: 202, label: "devin", prompt: ["Assigned to Devin by dana.", `Repository: ${PATH}`] } : { status: 200, answer: { status: "skipped" } },
+        })),
+      ],
+    },
     {
       name: "a ticket without the label is skipped, started by ?label=, and its redelivery seen by the Idempotency-Key",
       steps: [
@@ -156,6 +172,9 @@ export const cases: TrackerCases = {
         skips(onNote((a) => ((a.updated_at = "2026-03-11 09:05:00 UTC"), delete a.action)), /not created/),
         skips(onNote((a, p) => ((a.noteable_type = "MergeRequest"), delete p.issue)), /MergeRequest/),
         skips(onNote((a) => (a.system = true)), /system/),
+        // A mention starts a ticket only from what the note carries: an issue without its title, or a closed one, starts nothing.
+        skips(onNote((_, p) => (p.issue = { iid: p.issue.iid })), /no Devin session/),
+        skips(onNote((_, p) => (p.issue.state = "closed")), /no Devin session/),
       ],
     },
   ],

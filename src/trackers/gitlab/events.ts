@@ -1,4 +1,4 @@
-import type { TrackerEvent, WebhookRequest } from "../contract";
+import type { TicketFields, TrackerEvent, WebhookRequest } from "../contract";
 import { addedLabels, removedLabels } from "../kit/labels";
 import { httpBase } from "../kit/url";
 import { webRoot } from "./api";
@@ -15,7 +15,7 @@ const who = (user: { username?: string; name?: string } | null | undefined) => u
 export function parseGitLab(payload: unknown, req: WebhookRequest, baseUrl: string | undefined): TrackerEvent {
   const event = req.headers.get("x-gitlab-event")?.trim().toLowerCase();
   // Without the header (a re-posted body), the body says what it is.
-  if (event ? NOTE_EVENTS.has(event) : kindOf(payload) === "note") return parseNote(payload);
+  if (event ? NOTE_EVENTS.has(event) : kindOf(payload) === "note") return parseNote(payload, baseUrl);
   if (event && !ISSUE_EVENTS.has(event)) return skip(`GitLab event "${event.slice(0, 64)}" is not an issue event`);
   const result = IssueHook.safeParse(payload);
   if (!result.success) return skip("not a GitLab issue event");
@@ -35,7 +35,12 @@ export function parseGitLab(payload: unknown, req: WebhookRequest, baseUrl: stri
   if (removed.length && !added.length) {
     return { kind: "ended", ended: { key, id: key, reason: "label_removed", labels: removed, author: who(hook.user) } };
   }
-  return ticket(hook, labels, added, req, baseUrl);
+  const parsed = ticket(hook, labels, added, req, baseUrl);
+  // Assignees change as whole lists too: the ones in `current` and not in `previous` were just assigned.
+  const was = new Set((hook.changes?.assignees?.previous ?? []).map(who));
+  const assigned = (hook.changes?.assignees?.current ?? []).map(who).filter((u): u is string => !!u && !was.has(u));
+  if (assigned.length && parsed.kind === "ticket") Object.assign(parsed.ticket, { assignedTo: assigned, assignedBy: who(hook.user) });
+  return parsed;
 }
 
 function kindOf(payload: unknown): unknown {
@@ -67,7 +72,7 @@ function ticket(hook: IssueHook, labels: string[], triggerLabels: string[], req:
   };
 }
 
-function parseNote(payload: unknown): TrackerEvent {
+function parseNote(payload: unknown, baseUrl: string | undefined): TrackerEvent {
   const result = NoteHook.safeParse(payload);
   if (!result.success) return skip("not a GitLab Note Hook payload");
   const { object_attributes: note, issue, project, user } = result.data;
@@ -77,9 +82,26 @@ function parseNote(payload: unknown): TrackerEvent {
   const edited = note.action ? note.action !== "create" : Boolean(note.created_at && note.updated_at && note.created_at !== note.updated_at);
   if (edited) return skip(`comment ${(note.action ?? "update").slice(0, 32)}, not created`);
   const key = keyOf(project, issue.iid);
+  const page = baseUrl ? `${webRoot(baseUrl)}/${project.path_with_namespace}` : httpBase(project.web_url);
+  const origin = instanceRoot(project);
+  const ticket: TicketFields | undefined =
+    issue.title && issue.state !== "closed"
+      ? {
+          key,
+          id: key,
+          title: issue.title,
+          description: issue.description ?? "",
+          labels: titles(issue.labels),
+          triggerLabels: [],
+          url: issue.url || (page ? `${page}/-/issues/${issue.iid}` : undefined),
+          project: project.path_with_namespace,
+          ...(origin ? { origin } : {}),
+          reply: { iid: issue.iid, ...(project.id ? { projectId: project.id } : {}) },
+        }
+      : undefined;
   return {
     kind: "comment",
-    comment: { key, id: key, text: note.note ?? "", author: who(user), ...(note.id != null ? { commentId: String(note.id) } : {}) },
+    comment: { key, id: key, text: note.note ?? "", author: who(user), ...(note.id != null ? { commentId: String(note.id) } : {}), ...(ticket ? { ticket } : {}) },
   };
 }
 

@@ -1,7 +1,7 @@
 import { defineTracker } from "../contract";
 import { verifyStandardWebhook } from "../kit/standard-webhooks";
 import { verifyTokenHeader } from "../kit/verify";
-import { writeBack } from "./api";
+import { commentInstruction, writeBack } from "./api";
 import { parseGitLab } from "./events";
 
 export const gitlab = defineTracker({
@@ -17,4 +17,6 @@ export const gitlab = defineTracker({
   },
   parse: (payload, req, ctx) => parseGitLab(payload, req, ctx.baseUrl),
   writeBack,
+  commentInstruction,
+  projectIsRepository: true,
 });

@@ -31,7 +31,12 @@ export const IssueHook = z.looseObject({
   }),
   labels: z.nullish(Labels),
   // Only what this update changed; GitLab sends the whole label list before and after.
-  changes: z.nullish(z.looseObject({ labels: z.nullish(z.looseObject({ previous: z.nullish(Labels), current: z.nullish(Labels) })) })),
+  changes: z.nullish(
+    z.looseObject({
+      labels: z.nullish(z.looseObject({ previous: z.nullish(Labels), current: z.nullish(Labels) })),
+      assignees: z.catch(z.nullish(z.looseObject({ previous: z.nullish(z.array(User)), current: z.nullish(z.array(User)) })), undefined),
+    }),
+  ),
 });
 export type IssueHook = z.infer<typeof IssueHook>;
 
@@ -50,7 +55,17 @@ export const NoteHook = z.looseObject({
     created_at: z.nullish(z.string()),
     updated_at: z.nullish(z.string()),
   }),
-  issue: z.nullish(z.looseObject({ iid: Iid })),
+  // The issue's own fields come along (title, description, labels, state): a mention may start it.
+  issue: z.nullish(
+    z.looseObject({
+      iid: Iid,
+      title: z.catch(z.optional(z.string().check(z.minLength(1))), undefined),
+      description: z.catch(z.nullish(z.string()), undefined),
+      labels: z.catch(z.nullish(Labels), undefined),
+      state: z.catch(z.nullish(z.string()), undefined),
+      url: z.catch(z.nullish(z.string()), undefined),
+    }),
+  ),
 });
 export type NoteHook = z.infer<typeof NoteHook>;
 

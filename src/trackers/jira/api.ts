@@ -1,5 +1,5 @@
 import type { StampedTicket, TrackerApi } from "../contract";
-import { trackerRequest } from "../kit/http";
+import { COMMENT_TEXT, describe, send, type CommentCall } from "../kit/comment-call";
 import { rootBefore, trimBase } from "../kit/url";
 
 /** The instance root, context path kept (`https://host/jira`), from a REST link or a base that names the API. */
@@ -23,8 +23,11 @@ export function requestCommentUrl(base: string, key: string): string {
  * customer by email, session and PR links included: there the note is an
  * internal comment instead.
  */
-export async function writeBack(ticket: StampedTicket, body: string, api: TrackerApi): Promise<void> {
-  const auth = { authorization: `Bearer ${api.token}` };
-  if (ticket.reply?.serviceDesk) await trackerRequest("POST", requestCommentUrl(api.baseUrl, ticket.key), auth, { body, public: false });
-  else await trackerRequest("POST", commentUrl(api.baseUrl, ticket.key), auth, { body });
+export function commentCall(ticket: StampedTicket, body: string, api: TrackerApi): CommentCall {
+  const headers = { authorization: `Bearer ${api.token}` };
+  if (ticket.reply?.serviceDesk) return { method: "POST", url: requestCommentUrl(api.baseUrl, ticket.key), headers, body: { body, public: false } };
+  return { method: "POST", url: commentUrl(api.baseUrl, ticket.key), headers, body: { body } };
 }
+
+export const writeBack = (ticket: StampedTicket, body: string, api: TrackerApi) => send(commentCall(ticket, body, api));
+export const commentInstruction = (ticket: StampedTicket, api: TrackerApi) => describe(commentCall(ticket, COMMENT_TEXT, api));

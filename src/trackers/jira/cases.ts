@@ -78,12 +78,30 @@ export const cases: TrackerCases = {
   labelRemoved: (t, name) => deliver(updated(t, [labels([...t.labels, name], t.labels)])),
   closed: (t) => deliver(updated(t, closed, (p) => (p.issue.fields.status = { name: "Done", statusCategory: { id: 3, key: "done", name: "Done" } }))),
   comment: (t, text) => deliver(commentCreated(t, note(text))),
-  prompt: (t) => [`Ticket ${key(t)}: ${t.title}`, "Tracker: Jira", "Project: WEB", `Ticket URL: http://tracker.mock/browse/${key(t)}`, `Reported by: ${t.author}`],
+  mentionStarts: true,
+  // Cloud's comment_created carries a slim issue: its summary, no description or reporter.
+  mentionPrompt: (t) => cases.prompt(t).filter((line) => !String(line).startsWith("Reported by")),
+  prompt: (t) => [`Ticket ${key(t)}: ${t.title}`, "Tracker: Jira", "Project: WEB", `Ticket URL: http://tracker.mock/browse/${key(t)}`, `Reported by: ${t.author}`,
+    `To comment, send POST http://tracker.mock/rest/api/2/issue/${key(t)}/comment with the header "authorization: Bearer $TICKET_API_TOKEN" and the JSON body {"body":"<your comment>"}.`],
   writeBack: (t) => ({
     ...{ method: "POST", path: `/rest/api/2/issue/${key(t)}/comment`, text: (b: any) => b.body },
     headers: { authorization: "Bearer jira-test-pat", "content-type": "application/json" },
   }),
   extra: [
+    {
+      name: "assigning the issue to one of ASSIGNEES starts one session (kind assignment); the allow-list judges who assigned, not the reporter",
+      env: { ASSIGNEES: "devin", JIRA_ALLOWED_AUTHORS: "dana" },
+      steps: [
+        ...[["sam", "devin"], ["dana", "sam"], ["dana", "devin"]].map(([by, to]) => ({
+          deliver: (t: CaseTicket) =>
+            deliver(updated({ ...t, labels: ["bug"] }, [{ field: "assignee", fieldtype: "jira", from: null, fromString: null, to, toString: to!.toUpperCase() }], (p) => (p.user = { name: by, displayName: by }))),
+          expect:
+            by === "dana" && to === "devin"
+              ? { status: 202, label: "devin", prompt: ["Assigned to Devin by dana."] }
+              : { status: 200, answer: { status: "skipped" }, reason: by === "sam" ? /author "sam" is not in ALLOWED_AUTHORS/ : /no trigger label/ },
+        })),
+      ],
+    },
     {
       name: "Data Center: the real delivery through the path secret, routed by ?label=, linked from issue.self",
       env: { JIRA_BASE_URL: "" },

@@ -1,4 +1,4 @@
-import type { CommentFields, TrackerEvent } from "../contract";
+import type { CommentFields, TicketFields, TrackerEvent } from "../contract";
 import { addedLabels, removedLabels, unique } from "../kit/labels";
 import { bodyText, mentionsAsText } from "./adf";
 import { instanceRoot } from "./api";
@@ -10,16 +10,13 @@ const who = (p: Person | null | undefined) => p?.name || p?.displayName || p?.ac
 /** Jira's issue and comment webhooks (Data Center and Cloud share the shape). */
 export function parseJira(payload: unknown, baseUrl: string | undefined): TrackerEvent {
   const name = (payload as { webhookEvent?: unknown } | null)?.webhookEvent;
-  if (name === "comment_created") return commentCreated(payload);
+  if (name === "comment_created") return commentCreated(payload, baseUrl);
   if (typeof name === "string" && name.startsWith("comment_")) return skip(`Jira event "${name.slice(0, 64)}" is not a new comment`);
   const result = IssueEvent.safeParse(payload);
   if (!result.success) return skip("not a Jira issue event");
   const e = result.data;
-  const { key, fields, self } = e.issue;
-  const serviceDesk = fields.project?.projectTypeKey === "service_desk";
-  // A service-desk request's type (a custom field whose id differs per site) routes like a label.
-  const requestType = serviceDesk ? requestTypeOf(fields) : undefined;
-  const labels = unique([...(fields.labels ?? []), ...(fields.components ?? []).map((c) => c.name), ...(requestType ? [requestType] : [])]);
+  const { key, fields } = e.issue;
+  const labels = labelsOf(fields);
   const items = e.changelog?.items ?? [];
 
   let change: { added: string[]; removed: string[] };
@@ -29,7 +26,7 @@ export function parseJira(payload: unknown, baseUrl: string | undefined): Tracke
 
   // A comment that also adds a trigger label is a ticket event: the label starts the run.
   if (e.issue_event_type_name === "issue_commented" && e.comment && change.added.length === 0) {
-    return { kind: "comment", comment: toComment(key, e.comment) };
+    return { kind: "comment", comment: toComment(key, e.comment, ticketOf(e.issue, [], baseUrl)) };
   }
   const author = who(e.user);
   // Done is a status category, whatever the workflow calls the status itself.
@@ -39,28 +36,47 @@ export function parseJira(payload: unknown, baseUrl: string | undefined): Tracke
   if (change.added.length === 0 && change.removed.length > 0) {
     return { kind: "ended", ended: { key, id: key, reason: "label_removed", labels: change.removed, author } };
   }
+  // An assignment names the new assignee by user name or key (Data Center) or account id (Cloud), and display name.
+  const assignedTo = items
+    .filter((i) => i.field.toLowerCase() === "assignee")
+    .flatMap((i) => [(i as { to?: unknown }).to, newValue(i)])
+    .filter((v): v is string => typeof v === "string" && v !== "");
+  const ticket = ticketOf(e.issue, change.added, baseUrl);
+  return { kind: "ticket", ticket: assignedTo.length ? { ...ticket, assignedTo, assignedBy: author } : ticket };
+}
+
+/** The ticket an issue event (or a comment's full issue) describes. */
+function ticketOf(issue: IssueEvent["issue"], triggerLabels: string[], baseUrl: string | undefined): TicketFields {
+  const { key, fields, self } = issue;
   const origin = instanceRoot(self);
   // The body carries only the REST `self` link; people need `{base}/browse/KEY`.
   const site = baseUrl ? (instanceRoot(baseUrl) ?? baseUrl) : origin;
   return {
-    kind: "ticket",
-    ticket: {
-      key,
-      id: key,
-      title: fields.summary,
-      description: bodyText(fields.description),
-      labels,
-      triggerLabels: change.added,
-      url: site ? `${site}/browse/${encodeURIComponent(key)}` : undefined,
-      project: fields.project?.key,
-      author: who(fields.reporter),
-      ...(origin ? { origin } : {}),
-      // Write-back on a service-desk request goes through the internal-comment API (see api.ts).
-      ...(serviceDesk ? { reply: { serviceDesk: 1 } } : {}),
-    },
+    key,
+    id: key,
+    title: fields.summary,
+    description: bodyText(fields.description),
+    labels: labelsOf(fields),
+    triggerLabels,
+    url: site ? `${site}/browse/${encodeURIComponent(key)}` : undefined,
+    // A comment's slim issue may leave the project out; a Jira key always starts with it.
+    project: fields.project?.key ?? /^([A-Z][A-Z0-9_]*)-\d+$/.exec(key)?.[1],
+    author: who(fields.reporter),
+    ...(origin ? { origin } : {}),
+    // Write-back on a service-desk request goes through the internal-comment API (see api.ts).
+    ...(serviceDesk(fields) ? { reply: { serviceDesk: 1 } } : {}),
   };
 }
 
+const serviceDesk = (fields: IssueEvent["issue"]["fields"]) => fields.project?.projectTypeKey === "service_desk";
+
+/** Labels and components; on a Jira Service Management request also its request type, which routes like a label. */
+function labelsOf(fields: IssueEvent["issue"]["fields"]): string[] {
+  const requestType = serviceDesk(fields) ? requestTypeOf(fields) : undefined;
+  return unique([...(fields.labels ?? []), ...(fields.components ?? []).map((c) => c.name), ...(requestType ? [requestType] : [])]);
+}
+
+/** The request type sits in a custom field whose id differs per site: found by its shape. */
 function requestTypeOf(fields: Record<string, unknown>): string | undefined {
   for (const value of Object.values(fields)) {
     const name = (value as { requestType?: { name?: unknown } } | null)?.requestType?.name;
@@ -69,17 +85,19 @@ function requestTypeOf(fields: Record<string, unknown>): string | undefined {
   return undefined;
 }
 
-function commentCreated(payload: unknown): TrackerEvent {
+function commentCreated(payload: unknown, baseUrl: string | undefined): TrackerEvent {
   const result = CommentEvent.safeParse(payload);
   if (!result.success) return skip("not a Jira comment_created event");
   const { issue, comment } = result.data;
   // The comment's `self` names only the numeric issue id, which is not the key sessions are filed under.
   if (!issue) return skip("comment_created without its issue: subscribe to Issue updated for comments");
-  return { kind: "comment", comment: toComment(issue.key, comment) };
+  // Cloud's issue here is slim (summary only): enough for a mention to start the ticket, the description aside.
+  const full = IssueEvent.shape.issue.safeParse(issue);
+  return { kind: "comment", comment: toComment(issue.key, comment, full.success ? ticketOf(full.data, [], baseUrl) : undefined) };
 }
 
-function toComment(key: string, c: Comment): CommentFields {
-  const comment: CommentFields = { key, id: key, text: mentionsAsText(bodyText(c.body)), author: who(c.author) };
+function toComment(key: string, c: Comment, ticket?: TicketFields): CommentFields {
+  const comment: CommentFields = { key, id: key, text: mentionsAsText(bodyText(c.body)), author: who(c.author), ...(ticket ? { ticket } : {}) };
   if (c.id != null) comment.commentId = String(c.id);
   return comment;
 }

@@ -1,6 +1,6 @@
 import { defineTracker } from "../contract";
 import { verifyHexHmacHeader } from "../kit/verify";
-import { writeBack } from "./api";
+import { commentInstruction, writeBack } from "./api";
 import { parseJira } from "./events";
 
 export const jira = defineTracker({
@@ -13,4 +13,5 @@ export const jira = defineTracker({
   verify: (req, secrets) => verifyHexHmacHeader(req, secrets, "SHA-256", ["x-hub-signature"], "sha256="),
   parse: (payload, _req, ctx) => parseJira(payload, ctx.baseUrl),
   writeBack,
+  commentInstruction,
 });

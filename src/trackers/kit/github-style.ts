@@ -30,6 +30,8 @@ export const IssuePayload = z.looseObject({
     html_url: z.nullish(z.string().check(z.maxLength(2_000))),
   }),
   sender: z.catch(z.nullish(z.looseObject({ login: z.string() })), undefined),
+  // GitHub's `assigned` names the one user just assigned.
+  assignee: z.catch(z.nullish(z.looseObject({ login: z.string() })), undefined),
 });
 export type IssuePayload = z.infer<typeof IssuePayload>;
 
@@ -80,12 +82,13 @@ export function issueSkip(p: IssuePayload): string | undefined {
 }
 
 /** A new comment on an issue, keyed like the issue's ticket events; edits, deletions and pull requests are skipped. */
-export function issueComment(p: CommentPayload): TrackerEvent {
+export function issueComment(p: CommentPayload, ticket?: TicketFields): TrackerEvent {
   if (p.action !== "created") return { kind: "skip", reason: `comment ${p.action.slice(0, 32)}, not created` };
   if (p.is_pull || p.issue.pull_request != null) return { kind: "skip", reason: "comment on a pull request, not an issue" };
   const key = issueKey(p);
   const comment: CommentFields = { key, id: key, text: p.comment.body ?? "", author: p.comment.user?.login || undefined };
   if (p.comment.id != null) comment.commentId = String(p.comment.id);
+  if (ticket && p.issue.state !== "closed") comment.ticket = ticket;
   return { kind: "comment", comment };
 }
 

@@ -1,6 +1,6 @@
 import { defineTracker } from "../contract";
 import { verifyHexHmacHeader } from "../kit/verify";
-import { writeBack } from "./api";
+import { commentInstruction, writeBack } from "./api";
 import { parseOpenProject } from "./events";
 
 export const openproject = defineTracker({
@@ -12,4 +12,5 @@ export const openproject = defineTracker({
   verify: (req, secrets) => verifyHexHmacHeader(req, secrets, "SHA-1", ["x-op-signature"], "sha1="),
   parse: (payload, _req, ctx) => parseOpenProject(payload, ctx.baseUrl),
   writeBack,
+  commentInstruction,
 });

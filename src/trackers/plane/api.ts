@@ -1,5 +1,5 @@
 import type { StampedTicket, TrackerApi } from "../contract";
-import { trackerRequest } from "../kit/http";
+import { describe, send, type CommentCall } from "../kit/comment-call";
 
 export type PlaneSettings = { WORKSPACE_SLUG?: string };
 
@@ -54,6 +54,10 @@ export function textToHtml(text: string): string {
 }
 
 /** `POST …/issues/{id}/comments/` with an API key in `X-API-Key` (Plane takes no Bearer token there). */
-export async function writeBack(ticket: StampedTicket, body: string, api: TrackerApi<PlaneSettings>): Promise<void> {
-  await trackerRequest("POST", commentsUrl(ticket, api), { "x-api-key": api.token }, { comment_html: textToHtml(body) });
+export function commentCall(ticket: StampedTicket, html: string, api: TrackerApi<PlaneSettings>): CommentCall {
+  return { method: "POST", url: commentsUrl(ticket, api), headers: { "x-api-key": api.token }, body: { comment_html: html } };
 }
+
+export const writeBack = (ticket: StampedTicket, body: string, api: TrackerApi<PlaneSettings>) => send(commentCall(ticket, textToHtml(body), api));
+export const commentInstruction = (ticket: StampedTicket, api: TrackerApi<PlaneSettings>) =>
+  describe({ ...commentCall(ticket, "<p>your comment</p>", api), note: "comment_html is HTML: one <p> per paragraph, URLs as <a href> links" });

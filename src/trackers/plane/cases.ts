@@ -61,7 +61,8 @@ export const cases: TrackerCases = {
   closed: (t) => issue(t, { field: "state_id" }, (p) => (p.data.state.group = "completed")),
   comment: (t, text) => comment(t, text),
   // No "Reported by" here: an update's actor is whoever changed it, so only a create names the reporter (see below).
-  prompt: (t) => [`Ticket #${t.n}: ${t.title}`, "Tracker: Plane", `Ticket URL: http://tracker.mock/acme/projects/${PROJECT}/issues/${issueId(t)}`, t.description],
+  prompt: (t) => [`Ticket #${t.n}: ${t.title}`, "Tracker: Plane", `Ticket URL: http://tracker.mock/acme/projects/${PROJECT}/issues/${issueId(t)}`, t.description,
+    `To comment, send POST http://tracker.mock/api/v1/workspaces/acme/projects/${PROJECT}/issues/${issueId(t)}/comments/ with the header "x-api-key: $TICKET_API_TOKEN" and the JSON body {"comment_html":"<p>your comment</p>"}; comment_html is HTML`],
   writeBack: (t) => ({ method: "POST", path: `/api/v1/workspaces/acme/projects/${PROJECT}/issues/${issueId(t)}/comments/`,
     headers: { "x-api-key": TOKEN, authorization: null, "content-type": "application/json" },
     // Links become anchors: what a reader sees is the text.

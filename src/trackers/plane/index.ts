@@ -1,7 +1,7 @@
 import * as z from "../../zod";
 import { defineTracker } from "../contract";
 import { verifyHexHmacHeader } from "../kit/verify";
-import { type PlaneSettings, writeBack } from "./api";
+import { commentInstruction, type PlaneSettings, writeBack } from "./api";
 import { parsePlane } from "./events";
 
 export const plane = defineTracker<PlaneSettings>({
@@ -18,4 +18,5 @@ export const plane = defineTracker<PlaneSettings>({
   verify: (req, secrets) => verifyHexHmacHeader(req, secrets, "SHA-256", ["x-plane-signature"], ""),
   parse: (payload, req, ctx) => parsePlane(payload, req, ctx.baseUrl),
   writeBack,
+  commentInstruction,
 });

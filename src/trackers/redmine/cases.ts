@@ -79,7 +79,8 @@ export const cases: TrackerCases = {
   labelRemoved: (t, name) => deliver(updated(issue(t), { details: [cf(name, null)] })),
   closed: (t) => deliver(updated(issue(t, (i) => (i.status = closed)), { details: [status] })),
   comment: (t, text) => deliver(updated(issue(t), { notes: text })),
-  prompt: (t) => [`Ticket #${t.n}: ${t.title}`, "Tracker: Redmine", "Project: Web App", `Ticket URL: http://tracker.mock/issues/${t.n}`, `Reported by: ${t.author}`],
+  prompt: (t) => [`Ticket #${t.n}: ${t.title}`, "Tracker: Redmine", "Project: Web App", `Ticket URL: http://tracker.mock/issues/${t.n}`, `Reported by: ${t.author}`,
+    `To comment, send PUT http://tracker.mock/issues/${t.n}.json with the header "x-redmine-api-key: $TICKET_API_TOKEN" and the JSON body {"issue":{"notes":"<your comment>"}}.`],
   writeBack: (t) => ({
     ...{ method: "PUT", path: `/issues/${t.n}.json`, text: (b: any) => b.issue.notes },
     headers: { "x-redmine-api-key": "redmine-test-key", authorization: null, "content-type": "application/json" },

@@ -1,7 +1,7 @@
 import { defineTracker } from "../contract";
 import { text } from "../kit/schema";
 import { verifyHexHmacHeader } from "../kit/verify";
-import { writeBack } from "./api";
+import { commentInstruction, writeBack } from "./api";
 import { parseRedmine } from "./events";
 
 const DEFAULT_LABEL_FIELD = "Tags";
@@ -21,4 +21,5 @@ export const redmine = defineTracker({
   verify: (req, secrets) => verifyHexHmacHeader(req, secrets, "SHA-256", ["x-redmine-signature-256"], "sha256="),
   parse: (payload, _req, ctx) => parseRedmine(payload, ctx.settings.LABEL_FIELD ?? DEFAULT_LABEL_FIELD, ctx.baseUrl),
   writeBack,
+  commentInstruction,
 });

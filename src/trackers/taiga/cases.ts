@@ -55,7 +55,8 @@ export const cases: TrackerCases = {
   labelRemoved: (t, name) => change(t, tags([...t.labels, name], t.labels)),
   closed: (t) => change(t, { status: { from: "New", to: "Done" } }, {}, closing),
   comment: (t, text) => change(t, {}, said(text), erin),
-  prompt: (t) => [`Ticket #${t.n}: ${t.title}`, "Tracker: Taiga", `Ticket URL: ${PROJECT}/issue/${t.n}`, "Project: Web App", `Reported by: ${t.author}`, t.description],
+  prompt: (t) => [`Ticket #${t.n}: ${t.title}`, "Tracker: Taiga", `Ticket URL: ${PROJECT}/issue/${t.n}`, "Project: Web App", `Reported by: ${t.author}`, t.description,
+    `To comment, send PATCH http://tracker.mock/api/v1/issues/${t.n} with the header "authorization: Bearer $TICKET_API_TOKEN" and the JSON body {"comment":"<your comment>","version":"<version>"}; <version> is the item's current "version": read it first with GET http://tracker.mock/api/v1/issues/${t.n} (same header).`],
   // A comment is a PATCH of the item that must carry the version just read.
   routes: version("issues"),
   writeBack: (t) => ({ method: "PATCH", path: `/api/v1/issues/${t.n}`, text: (body) => body.comment, fixed: { version: 7 },

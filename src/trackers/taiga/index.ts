@@ -1,6 +1,6 @@
 import { defineTracker } from "../contract";
 import { verifyHexHmacHeader } from "../kit/verify";
-import { writeBack } from "./api";
+import { commentInstruction, writeBack } from "./api";
 import { parseTaiga } from "./events";
 
 export const taiga = defineTracker({
@@ -13,4 +13,5 @@ export const taiga = defineTracker({
   verify: (req, secrets) => verifyHexHmacHeader(req, secrets, "SHA-1", ["x-taiga-webhook-signature", "x-hub-signature"], "sha1="),
   parse: (payload, _req, ctx) => parseTaiga(payload, ctx.baseUrl),
   writeBack,
+  commentInstruction,
 });

@@ -24,7 +24,8 @@ export const cases: TrackerCases = {
   sign: signAs("x-hub-signature-256"),
   key: (t) => `${PROJECT}/T-${t.n}`,
   created: (t) => deliver(ticket(t)),
-  prompt: (t) => [`Ticket T-${t.n}: `, "Tracker: ticketing system", `Project: ${PROJECT}`, `Ticket URL: https://tickets.acme.test/T-${t.n}`, `Reported by: ${t.author}`],
+  prompt: (t) => [`Ticket T-${t.n}: `, "Tracker: ticketing system", `Project: ${PROJECT}`, `Ticket URL: https://tickets.acme.test/T-${t.n}`, `Reported by: ${t.author}`,
+    `To comment, send POST http://tracker.mock/api/tickets/T-${t.n}/comments with the header "authorization: Bearer $TICKET_API_TOKEN" and the JSON body {"body":"<your comment>"}.`],
   // TICKETS_COMMENT_URL with the id in place of {id}; no TICKETS_BASE_URL needed.
   writeBack: (t) => ({ method: "POST", path: `/api/tickets/T-${t.n}/comments`, headers: { authorization: /^Bearer \S+$/, "content-type": "application/json" }, text: (b) => b.body }),
   extra: [

@@ -1,6 +1,6 @@
 import * as z from "../../zod";
-import { defineTracker } from "../contract";
-import { trackerRequest } from "../kit/http";
+import { defineTracker, type StampedTicket, type TrackerApi } from "../contract";
+import { COMMENT_TEXT, describe, send, type CommentCall } from "../kit/comment-call";
 import { text } from "../kit/schema";
 import { httpBase } from "../kit/url";
 import { verifyHexHmacHeader } from "../kit/verify";
@@ -73,8 +73,11 @@ export const tickets = defineTracker({
       },
     };
   },
-  async writeBack(ticket, body, api) {
-    if (!api.settings.COMMENT_URL) throw new Error("TICKETS_COMMENT_URL is not set");
-    await trackerRequest("POST", commentUrl(api.settings.COMMENT_URL, ticket.id), { authorization: `Bearer ${api.token}` }, { body });
-  },
+  writeBack: (ticket, body, api) => send(commentCall(ticket, body, api)),
+  commentInstruction: (ticket, api) => describe(commentCall(ticket, COMMENT_TEXT, api)),
 });
+
+function commentCall(ticket: StampedTicket, body: string, api: TrackerApi<{ COMMENT_URL?: string }>): CommentCall {
+  if (!api.settings.COMMENT_URL) throw new Error("TICKETS_COMMENT_URL is not set");
+  return { method: "POST", url: commentUrl(api.settings.COMMENT_URL, ticket.id), headers: { authorization: `Bearer ${api.token}` }, body: { body } };
+}

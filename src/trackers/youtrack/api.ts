@@ -1,5 +1,5 @@
 import type { StampedTicket, TrackerApi } from "../contract";
-import { trackerRequest } from "../kit/http";
+import { COMMENT_TEXT, describe, send, type CommentCall } from "../kit/comment-call";
 import { trimBase, withSuffix } from "../kit/url";
 
 /** `YOUTRACK_BASE_URL` may name the site or its REST root (`…/api`): both give the web root and the REST root. */
@@ -7,7 +7,10 @@ export const webRoot = (base: string) => trimBase(base).replace(/\/api$/i, "");
 export const apiRoot = (base: string) => withSuffix(base, "/api");
 
 /** `POST /api/issues/{idReadable}/comments` with a permanent token (`perm:…`). */
-export async function writeBack(ticket: StampedTicket, body: string, api: TrackerApi): Promise<void> {
+export function commentCall(ticket: StampedTicket, body: string, api: TrackerApi): CommentCall {
   const url = `${apiRoot(api.baseUrl)}/issues/${encodeURIComponent(ticket.key)}/comments`;
-  await trackerRequest("POST", url, { authorization: `Bearer ${api.token}` }, { text: body });
+  return { method: "POST", url, headers: { authorization: `Bearer ${api.token}` }, body: { text: body } };
 }
+
+export const writeBack = (ticket: StampedTicket, body: string, api: TrackerApi) => send(commentCall(ticket, body, api));
+export const commentInstruction = (ticket: StampedTicket, api: TrackerApi) => describe(commentCall(ticket, COMMENT_TEXT, api));

@@ -38,6 +38,7 @@ export const cases: TrackerCases = {
   prompt: (t) => [
     ...[new RegExp(`^Ticket ${key(t)}: `), "Tracker: YouTrack", "Project: WEB"],
     ...[`Ticket URL: ${url(t)}`, `Reported by: ${t.author}`, t.description],
+    `To comment, send POST http://tracker.mock/api/issues/${key(t)}/comments with the header "authorization: Bearer $TICKET_API_TOKEN" and the JSON body {"text":"<your comment>"}.`,
   ],
   writeBack: (t) => ({
     method: "POST",

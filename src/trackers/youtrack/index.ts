@@ -1,6 +1,6 @@
 import { defineTracker } from "../contract";
 import { verifyTokenHeader } from "../kit/verify";
-import { writeBack } from "./api";
+import { commentInstruction, writeBack } from "./api";
 import { parseYouTrack } from "./events";
 
 export const youtrack = defineTracker({
@@ -13,4 +13,5 @@ export const youtrack = defineTracker({
   verify: (req, secrets) => verifyTokenHeader(req, secrets, "authorization", "Bearer"),
   parse: (payload, _req, ctx) => parseYouTrack(payload, ctx.baseUrl),
   writeBack,
+  commentInstruction,
 });

@@ -49,7 +49,8 @@ export const cases: TrackerCases = {
   closed: (t) => deliver(ticket(t, { ticket: { state: "closed" } })),
   comment: (t, text) => deliver(reply(t, text)),
   // The opening article is HTML: Devin gets its text.
-  prompt: (t) => [new RegExp(`^Ticket 3${t.n}: `), "Tracker: Zammad", `Ticket URL: http://tracker.mock/#ticket/zoom/${t.n}`, "Project: Engineering", `Reported by: ${t.author}`, t.description],
+  prompt: (t) => [new RegExp(`^Ticket 3${t.n}: `), "Tracker: Zammad", `Ticket URL: http://tracker.mock/#ticket/zoom/${t.n}`, "Project: Engineering", `Reported by: ${t.author}`, t.description,
+    `To comment, send POST http://tracker.mock/api/v1/ticket_articles with the header "authorization: Token token=$TICKET_API_TOKEN" and the JSON body {"ticket_id":${t.n},"body":"<your comment>","content_type":"text/plain","type":"note","internal":true}.`],
   writeBack: (t) => ({
     method: "POST",
     path: "/api/v1/ticket_articles",

@@ -1,7 +1,7 @@
 import { defineTracker } from "../contract";
 import { flag } from "../kit/schema";
 import { verifyHexHmacHeader } from "../kit/verify";
-import { writeBack } from "./api";
+import { commentInstruction, writeBack } from "./api";
 import { parseZammad } from "./events";
 
 export const zammad = defineTracker({
@@ -16,4 +16,5 @@ export const zammad = defineTracker({
   verify: (req, secrets) => verifyHexHmacHeader(req, secrets, "SHA-1", ["x-hub-signature"], "sha1="),
   parse: (payload, req, ctx) => parseZammad(payload, req, ctx.baseUrl),
   writeBack,
+  commentInstruction,
 });
