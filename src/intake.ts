@@ -1,21 +1,23 @@
 import { allowListVerdict } from "./allowlist";
 import type { Config } from "./config";
-import { matchesAnySecret } from "./crypto/hmac";
+import { matchesAnySecret, sha256Hex } from "./crypto/hmac";
 import { decideComment, type FollowUpJob } from "./forward";
 import { log } from "./log";
 import { boundComment, boundTicket, fitForQueue, readJson } from "./bounds";
 import type { QueueMessage, StopJob } from "./queue/messages";
 import { pickPlaybook } from "./playbooks";
-import { contextFor, trackerConfig } from "./trackers/api";
+import { contextFor, trackerConfig, writeBackTarget } from "./trackers/api";
 import type { EndFields, Tracker, TrackerContext, TrackerEvent, WebhookRequest } from "./trackers/contract";
 import type { TrackerConfig } from "./trackers/settings";
 import type { DeliveryLog } from "./store/deliveries";
 import { STOPPABLE, type TicketRecord, type TicketStore } from "./store/tickets";
+import type { Route } from "./playbooks";
 import type { CreateSessionRequest } from "./devin/client";
 import { MAX_REASON_CHARS } from "./limits";
 import { sessionRequest } from "./session-request";
 import { oneLine } from "./text";
-import { instanceIdFor, runInstanceId, ticketKey, type TicketEvent, type TicketJob } from "./ticket";
+import { instanceIdFor, runInstanceId, ticketKey, type TicketComment, type TicketEvent, type TicketJob } from "./ticket";
+import { findTracker } from "./trackers";
 
 export type IntakeResult =
   | { kind: "unauthorized" }
@@ -26,7 +28,7 @@ export type IntakeResult =
   | { kind: "accepted"; job: TicketJob; retry: boolean }
   | { kind: "forwarded"; job: FollowUpJob }
   | { kind: "stopping"; job: StopJob }
-  | { kind: "dry_run"; job: TicketJob; request: CreateSessionRequest };
+  | { kind: "dry_run"; job: TicketJob; request: CreateSessionRequest; writeBack: { base_url: string } | { reason: string } };
 
 export interface IntakeDeps {
   config: Config;
@@ -57,7 +59,7 @@ export async function intake(
 ): Promise<IntakeResult> {
   const ctx = contextFor(deps.config, source);
   const settings = trackerConfig(deps.config, source);
-  if (!(await authentic(source, req, pathSecret, settings.secrets, ctx, deps.requestId))) return { kind: "unauthorized" };
+  if (!(await authentic(source, req, pathSecret, settings, ctx, deps.requestId))) return { kind: "unauthorized" };
 
   // Only past this point may the request touch KV: an unauthenticated caller must not read or write it.
   const deliveryId = deliveryIdOf(req.headers, source.deliveryIdHeaders);
@@ -78,14 +80,16 @@ async function authentic(
   source: Tracker<any>,
   req: WebhookRequest,
   pathSecret: string | undefined,
-  secrets: readonly string[],
+  settings: TrackerConfig,
   ctx: TrackerContext,
   requestId?: string,
 ): Promise<boolean> {
-  if (secrets.length === 0) return false;
   try {
-    // Senders that cannot sign put the secret in the URL instead; that form works for every source.
-    return pathSecret !== undefined ? await matchesAnySecret(pathSecret, secrets) : await source.verify(req, secrets, ctx);
+    // Senders that cannot sign put a secret in the URL instead: its own `<ID>_URL_SECRET`, never the
+    // signing secret, since a URL sits in plain text in the tracker's settings and in request logs.
+    if (pathSecret !== undefined) return settings.urlSecrets.length > 0 && (await matchesAnySecret(pathSecret, settings.urlSecrets));
+    if (settings.secrets.length === 0) return false;
+    return await source.verify(req, settings.secrets, ctx);
   } catch (err) {
     // An adapter that throws on a malformed header has still not authenticated anyone.
     log("error", "adapter_error", { request_id: requestId, source: source.id, stage: "authenticate", error: errorName(err) });
@@ -119,26 +123,54 @@ async function decide(
     const comment = boundComment({ ...parsed.comment, source: source.id });
     const outside = allowListVerdict({ author: comment.author }, settings);
     if (outside) return { kind: "skipped", reason: outside };
-    const decision = await decideComment(comment, deps.config, deps.store, deps.requestId);
-    if (decision.kind === "skip") return { kind: "skipped", reason: decision.reason };
-    if (decision.kind === "stop") return stop(decision.record, `${deps.config.mention} stop by ${comment.author ?? "a comment"}`, deps);
-    if (decision.kind === "retry") {
-      if (!decision.record.ticket) return { kind: "skipped", reason: "this run predates retries: add the trigger label again" };
-      return retry(decision.record, decision.record.ticket, deps);
+    // Delivery-id headers are not signed: a captured comment re-sent under a new one is still the same comment.
+    const identity = await commentIdentity(comment, req.raw);
+    if (deps.deliveries) {
+      const seen = await replayOf(deps.deliveries, source.id, identity, deps);
+      if (seen) return seen;
     }
-    await deps.enqueue(decision.job);
-    return { kind: "forwarded", job: decision.job };
+    const result = await commentResult(comment, deps);
+    if (deps.deliveries && REMEMBERED.has(result.kind)) await rememberDelivery(deps.deliveries, source.id, identity, result, deps.requestId);
+    return result;
   }
   // The core, not the tracker, says which tracker a ticket came from.
   const ticket = boundTicket({ ...parsed.ticket, source: source.id, tracker: source.displayName?.(ctx) ?? source.name });
+  return ticketResult(ticket, req, settings, deps);
+}
 
+/** What a comment asks: a follow-up, a stop, a retry, or nothing. */
+async function commentResult(comment: TicketComment, deps: IntakeDeps): Promise<IntakeResult> {
+  const decision = await decideComment(comment, deps.config, deps.store, deps.requestId);
+  if (decision.kind === "skip") return { kind: "skipped", reason: decision.reason };
+  if (decision.kind === "stop") return stop(decision.record, `${deps.config.mention} stop by ${comment.author ?? "a comment"}`, deps);
+  if (decision.kind === "retry") {
+    if (!decision.record.ticket) return { kind: "skipped", reason: "this run predates retries: add the trigger label again" };
+    return retry(decision.record, decision.record.ticket, deps);
+  }
+  await deps.enqueue(decision.job);
+  return { kind: "forwarded", job: decision.job };
+}
+
+/**
+ * A comment's identity from the signed body: the tracker's comment id where it
+ * sends one (with the text, so an edit that keeps the id is judged afresh), else
+ * the signed bytes themselves.
+ */
+async function commentIdentity(comment: TicketComment, raw: Uint8Array): Promise<string> {
+  if (comment.commentId) return `comment:${comment.key}:${comment.commentId}:${(await sha256Hex(comment.text)).slice(0, 16)}`;
+  return `body:${await sha256Hex(new TextDecoder().decode(raw))}`;
+}
+
+async function ticketResult(ticket: TicketEvent, req: WebhookRequest, settings: TrackerConfig, deps: IntakeDeps): Promise<IntakeResult> {
   const outside = allowListVerdict(ticket, settings);
   if (outside) return { kind: "skipped", reason: outside };
 
-  // `?label=devin-autofix` on the webhook URL: the tracker's own rule (a Zammad trigger,
-  // a YouTrack workflow, Jira automation) already selected this ticket for that route.
-  const forced = req.url.searchParams.get("label")?.trim();
-  const route = pickPlaybook(forced ? [forced] : ticket.triggerLabels, deps.config.playbooks);
+  // `?label=devin-autofix` on the webhook URL: the tracker's own rule (a Zammad trigger, a YouTrack
+  // workflow, Jira automation) already selected this ticket. The URL is not signed, so it may only
+  // choose among the labels the operator listed in `<ID>_URL_LABELS`; anything else is ignored.
+  const forced = req.url.searchParams.get("label")?.trim().toLowerCase();
+  const chosen = forced && settings.urlLabels.includes(forced) ? [forced] : ticket.triggerLabels;
+  const route = pickPlaybook(chosen, deps.config.playbooks);
   if (!route) {
     return { kind: "skipped", reason: `no trigger label (${[...deps.config.playbooks.keys()].join(", ")})` };
   }
@@ -146,12 +178,18 @@ async function decide(
   const key = ticketKey(ticket, route.label);
   const instanceId = await instanceIdFor(key);
   const existing = await deps.store.get(instanceId);
-  if (existing && existing.status !== "failed") {
-    // The label added again after a stop asks for a new run; anything else is a redelivery.
-    const latest = (await deps.store.findByTicket(ticket.source, ticket.key)) ?? existing;
-    if (latest.status === "stopped" && latest.ticket_key === key) return retry(latest, ticket, deps);
-    return { kind: "duplicate", record: latest.ticket_key === key ? latest : existing };
+  const latest = (await deps.store.findByTicket(ticket.source, ticket.key)) ?? existing;
+  if (latest && latest.status !== "failed") {
+    // One ticket, one active run, whatever label asked: a second label while it runs is a duplicate.
+    if (STOPPABLE.includes(latest.status)) return { kind: "duplicate", record: latest };
+    if (latest.label === route.label) {
+      // The label added again after a stop asks for a new run; anything else is a redelivery.
+      return latest.status === "stopped" ? retry(latest, ticket, deps) : { kind: "duplicate", record: latest };
+    }
+    // Another label once the run ended: the ticket's next run, on that label's playbook.
+    return retry(latest, ticket, deps, route);
   }
+  if (existing && existing.status !== "failed") return { kind: "duplicate", record: existing };
 
   const job = fitForQueue({
     ticketKey: key,
@@ -165,8 +203,12 @@ async function decide(
   if (!job) return { kind: "invalid", reason: "the ticket's fields are too large to queue, even with the description cut" };
   if (deps.config.dryRun) {
     // Nothing is queued, so no session starts and no tracker is written to.
-    const { ticketApiDocsUrl, spend } = deps.config;
-    return { kind: "dry_run", job, request: sessionRequest(job, { ticketApiToken: "[redacted]", ticketApiDocsUrl, maxAcuLimit: spend.maxAcuLimit }) };
+    const { ticketApiDocsUrl, spend, mention } = deps.config;
+    const tracker = findTracker(ticket.source);
+    const target = tracker ? writeBackTarget(deps.config, tracker) : { reason: "unknown tracker" };
+    const trackerApiBase = "baseUrl" in target ? target.baseUrl : undefined;
+    const request = sessionRequest(job, { ticketApiToken: "[redacted]", ticketApiDocsUrl, trackerApiBase, maxAcuLimit: spend.maxAcuLimit, mention });
+    return { kind: "dry_run", job, request, writeBack: trackerApiBase ? { base_url: trackerApiBase } : { reason: (target as { reason: string }).reason } };
   }
   await deps.enqueue(job);
   return { kind: "accepted", job, retry: existing?.status === "failed" };
@@ -205,14 +247,14 @@ async function stop(record: TicketRecord, why: string, deps: IntakeDeps): Promis
  * The next run of a ticket whose last run ended. Its instance id follows from
  * the run number, so concurrent retries of the same run start it once.
  */
-async function retry(previous: TicketRecord, ticket: TicketEvent, deps: IntakeDeps): Promise<IntakeResult> {
+async function retry(previous: TicketRecord, ticket: TicketEvent, deps: IntakeDeps, route?: Route): Promise<IntakeResult> {
   const run = (previous.run ?? 1) + 1;
   const job = fitForQueue({
     ticketKey: previous.ticket_key,
     instanceId: await runInstanceId(previous.ticket_key, run),
     ticket,
-    label: previous.label,
-    playbookId: deps.config.playbooks.get(previous.label) ?? previous.playbook,
+    label: route?.label ?? previous.label,
+    playbookId: route?.playbookId ?? deps.config.playbooks.get(previous.label) ?? previous.playbook,
     receivedAt: new Date().toISOString(),
     requestId: deps.requestId,
     run,

@@ -16,6 +16,8 @@ export function sessionTag(job: Pick<TicketJob, "instanceId">): string {
 export interface SessionSettings {
   ticketApiToken: string;
   ticketApiDocsUrl?: string;
+  /** The operator's write-back base for the ticket's tracker, if any: the API Devin is pointed at. */
+  trackerApiBase?: string;
   maxAcuLimit?: number;
   /** The word that reaches Devin from the ticket: Devin must not write it itself. */
   mention?: string;
@@ -26,6 +28,7 @@ export function sessionRequest(job: TicketJob, settings: SessionSettings): Creat
   return {
     prompt: buildPrompt(job.ticket, {
       ticketApiDocsUrl: settings.ticketApiDocsUrl,
+      trackerApiBase: settings.trackerApiBase,
       mention: settings.mention,
       previousSessionUrl: job.previousSessionUrl,
       run: job.run,

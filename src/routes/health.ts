@@ -1,6 +1,8 @@
 import { Hono } from "hono";
 import { parseConfig } from "../config";
 import type { AppEnv } from "../http/types";
+import { trackers } from "../trackers";
+import { writeBackTarget } from "../trackers/api";
 
 export const health = new Hono<AppEnv>();
 
@@ -13,5 +15,12 @@ health.get("/health", (c) => {
       503,
     );
   }
-  return c.json({ status: "ok" });
+  // Which trackers the bridge writes back to, and why not where it does not; base URLs are not shown to anonymous callers.
+  const writeBack = Object.fromEntries(
+    trackers.map((t) => {
+      const target = writeBackTarget(parsed.config, t);
+      return [t.id, "baseUrl" in target ? "on" : `off: ${target.reason}`];
+    }),
+  );
+  return c.json({ status: "ok", write_back: writeBack });
 });

@@ -84,7 +84,7 @@ webhooks.post("/:source/:secret?", requireConfig, requireJson, tooLarge, async (
       );
     case "dry_run":
       return c.json(
-        { status: "dry_run", ticket_key: result.job.ticketKey, label: result.job.label, devin_request: result.request },
+        { status: "dry_run", ticket_key: result.job.ticketKey, label: result.job.label, devin_request: result.request, write_back: result.writeBack },
         200,
       );
     case "stopping":

@@ -3,7 +3,8 @@ import { log } from "../log";
 import { findTracker } from ".";
 import type { TicketEvent } from "../ticket";
 import type { Tracker, TrackerApi, TrackerContext } from "./contract";
-import { resolveTrackerConfig, type TrackerConfig } from "./settings";
+import { writeBackBase } from "./kit/url";
+import { allowHttp, resolveTrackerConfig, type TrackerConfig } from "./settings";
 
 /** A tracker's context for its handlers: its own settings and the operator's base URL. */
 export function contextFor(config: Config, tracker: Tracker<any>): TrackerContext {
@@ -17,14 +18,35 @@ export function trackerConfig(config: Config, tracker: Tracker<any>): TrackerCon
 }
 
 /**
- * The API to write back to a ticket's tracker, or null when the bridge has no
- * base URL and token for it: such a tracker is simply not written to.
+ * Where write-back goes: the operator's `<ID>_BASE_URL` (or the tracker's own
+ * configured endpoint), never a host the payload names, since the API token
+ * travels with it. Undefined, with the reason, when the tracker is not written to.
  */
-export function trackerApiFor(config: Config, tracker: Tracker<any>, ticket: TicketEvent): TrackerApi | null {
+export function writeBackTarget(config: Config, tracker: Tracker<any>): { baseUrl: string } | { reason: string } {
+  const prefix = tracker.id.toUpperCase().replace(/[^A-Z0-9]+/g, "_");
+  if (!tracker.writeBack) return { reason: "the tracker cannot be written to" };
   const settings = trackerConfig(config, tracker);
-  const base = settings.baseUrl ?? ticket.origin ?? "";
-  if (!/^https?:\/\//i.test(base) || !settings.apiToken) return null;
-  return { baseUrl: base.replace(/\/+$/, ""), token: settings.apiToken, settings: settings.own };
+  const configured = settings.baseUrl ?? tracker.apiBase?.({ settings: settings.own, baseUrl: settings.baseUrl });
+  if (!configured) return { reason: `no ${prefix}_BASE_URL` };
+  const base = writeBackBase(configured, allowHttp(config.env));
+  if (!base) return { reason: `${prefix}_BASE_URL is not https` };
+  if (!settings.apiToken) return { reason: `no ${prefix}_API_TOKEN or TICKET_API_TOKEN` };
+  return { baseUrl: base };
+}
+
+/** The operator's write-back base for a source, if the bridge writes there: what the prompt points Devin at. */
+export function writeBackBaseOf(config: Config, source: string): string | undefined {
+  const tracker = findTracker(source);
+  const target = tracker && writeBackTarget(config, tracker);
+  return target && "baseUrl" in target ? target.baseUrl : undefined;
+}
+
+/** The API to write back to a ticket's tracker, or null when the bridge may not write there. */
+export function trackerApiFor(config: Config, tracker: Tracker<any>, _ticket?: TicketEvent): TrackerApi | null {
+  const target = writeBackTarget(config, tracker);
+  const settings = trackerConfig(config, tracker);
+  if (!("baseUrl" in target) || !settings.apiToken) return null;
+  return { baseUrl: target.baseUrl, token: settings.apiToken, settings: settings.own };
 }
 
 /** Writes a note on the ticket through its tracker's API, or null when the bridge may not write there. */
@@ -32,10 +54,8 @@ export function noteWriter(config: Config, ticket: TicketEvent): ((body: string)
   const tracker = findTracker(ticket.source);
   const api = tracker && trackerApiFor(config, tracker, ticket);
   if (!tracker?.writeBack || !api) {
-    log("info", "tracker_not_written", {
-      source: ticket.source,
-      reason: tracker?.writeBack ? `no ${ticket.source.toUpperCase()}_BASE_URL or API token` : "the tracker cannot be written to",
-    });
+    const target = tracker ? writeBackTarget(config, tracker) : { reason: "unknown tracker" };
+    log("info", "tracker_not_written", { source: ticket.source, reason: "reason" in target ? target.reason : "no API token" });
     return null;
   }
   return (body) => tracker.writeBack!(ticket, body, api);

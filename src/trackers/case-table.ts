@@ -122,3 +122,5 @@ export interface TrackerCases {
 }
 
 export const TRIGGER = "devin-autofix";
+/** `<ID>_URL_SECRET` in the tables that exercise the path-secret form: never the signing secret. */
+export const URL_SECRET = "devin-bridge-test-url-secret";

@@ -29,11 +29,6 @@ export interface TicketFields {
   url?: string;
   project?: string;
   author?: string;
-  /**
-   * The instance root the signed payload revealed (`https://gitlab.acme.test`).
-   * Write-back falls back to it only where the operator allows; see trackers/api.ts.
-   */
-  origin?: string;
   /** What this tracker's write-back needs and the payload carried (numeric ids). Private to the tracker. */
   reply?: Record<string, string | number>;
 }
@@ -117,6 +112,11 @@ export interface Tracker<S extends Record<string, unknown> = Record<string, unkn
   parse(payload: unknown, req: WebhookRequest, ctx: TrackerContext<S>): TrackerEvent;
   /** Slow completion of a ticket (a description the webhook lacks), in the workflow; a failure keeps the ticket as it was. */
   enrich?(ticket: StampedTicket, api: TrackerApi<S>): Promise<Partial<Pick<TicketFields, "description" | "labels" | "url">>>;
+  /**
+   * The write-back base the tracker derives from its own settings when `<ID>_BASE_URL` is unset
+   * (the generic source's comment endpoint). Configuration only: a payload never chooses where the token goes.
+   */
+  apiBase?(ctx: TrackerContext<S>): string | undefined;
   /** Posts `body` as a comment on the ticket; throws on failure so the workflow step retries. */
   writeBack?(ticket: StampedTicket, body: string, api: TrackerApi<S>): Promise<void>;
 }

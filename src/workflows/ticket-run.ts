@@ -6,7 +6,7 @@ import { log, redact } from "../log";
 import { ackNote, devinSaysNote, isBridgeNote, outcomeNote, pullRequestNote, timeoutNote } from "../notes";
 import { TicketStore, type RunStatus, type TicketRecord } from "../store/tickets";
 import { findTracker } from "../trackers";
-import { noteWriter, trackerApiFor } from "../trackers/api";
+import { noteWriter, trackerApiFor, writeBackBaseOf } from "../trackers/api";
 import { spendKey, type TicketEvent, type TicketJob } from "../ticket";
 import { changed, isEnd, newPullRequests, nextPollDelayMs, phaseOf, snapshotOf, type Phase, type SessionSnapshot } from "./poll";
 import { backoffMs, findOrCreateSession, MAX_ATTEMPTS, type SessionOutcome } from "./session";
@@ -156,6 +156,7 @@ export class TicketRun extends WorkflowEntrypoint<Env, TicketJob> {
     const settings = {
       ticketApiToken: config.ticketApiToken,
       ticketApiDocsUrl: config.ticketApiDocsUrl,
+      trackerApiBase: writeBackBaseOf(config, job.ticket.source),
       maxAcuLimit: config.spend.maxAcuLimit,
       mention: config.mention,
     };

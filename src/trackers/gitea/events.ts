@@ -48,5 +48,5 @@ export function parseGiteaLike(f: Flavour, payload: unknown, req: WebhookRequest
   // the per-ticket duplicate check keeps a second label change from starting another session.
   const trigger = p.action === "opened" || p.action === "label_updated" ? labelNames(p) : [];
   const origin = instanceOf(p.repository.html_url);
-  return { kind: "ticket", ticket: issueTicket(p, trigger, baseUrl ?? origin, origin) };
+  return { kind: "ticket", ticket: issueTicket(p, trigger, baseUrl ?? origin) };
 }

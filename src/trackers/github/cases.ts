@@ -1,7 +1,7 @@
 // GitHub `issues` and `issue_comment` deliveries. Shapes: octokit/webhooks
 // payload-examples/api.github.com/issues/{opened,labeled}.payload.json (trimmed);
 // headers: docs.github.com/en/webhooks (X-GitHub-Event, X-GitHub-Delivery, X-Hub-Signature-256).
-import type { CaseTicket, Delivery, TrackerCases } from "../case-table";
+import { type CaseTicket, type Delivery, type TrackerCases, URL_SECRET } from "../case-table";
 import { hexHmac } from "../kit/sign";
 import { instanceOf } from "../kit/github-style";
 import { githubApiBase } from "./api";
@@ -32,7 +32,7 @@ const deliver = (payload: unknown, event = "issues"): Delivery => ({
 export const cases: TrackerCases = {
   tracker: "github",
   signsBody: true,
-  env: { GITHUB_BASE_URL: "http://tracker.mock" },
+  env: { GITHUB_BASE_URL: "http://tracker.mock", GITHUB_URL_SECRET: URL_SECRET },
   async sign(raw, secret) {
     return { headers: { "x-hub-signature-256": `sha256=${await hexHmac("SHA-256", secret, raw)}` } };
   },
@@ -81,7 +81,7 @@ export const cases: TrackerCases = {
       steps: [
         { deliver: (t) => ({ ...deliver(issue(t, "opened")), suffix: "/wrong-secret" }), secret: false, expect: { status: 401 } },
         {
-          deliver: (t) => ({ ...deliver(issue(t, "opened")), suffix: "/devin-bridge-test-secret" }),
+          deliver: (t) => ({ ...deliver(issue(t, "opened")), suffix: `/${URL_SECRET}` }),
           secret: false,
           expect: { status: 202, answer: { playbook: "playbook-autofix-0001" } },
         },

@@ -22,7 +22,7 @@ export function parseGitHub(payload: unknown, req: WebhookRequest, baseUrl: stri
   if (skip) return { kind: "skip", reason: skip };
   // GitHub names the one label just added; triggering on all current labels would re-fire on every label.
   const trigger = p.action === "opened" ? undefined : p.action === "labeled" ? (p.label ? [p.label.name] : []) : [];
-  const ticket = issueTicket(p, [], baseUrl ?? "https://github.com", instanceOf(p.repository.html_url) ?? "https://github.com");
+  const ticket = issueTicket(p, [], baseUrl ?? instanceOf(p.repository.html_url) ?? "https://github.com");
   ticket.triggerLabels = trigger ?? ticket.labels;
   return { kind: "ticket", ticket };
 }

@@ -1,7 +1,6 @@
 // GitLab Issue Hook and Note Hook deliveries (docs.gitlab.com user/project/integrations/webhook_events; the fixture
 // is an `open`), with X-Gitlab-Token, or for a 19.0+ signing token Standard Webhooks' webhook-id/-timestamp/-signature.
-import type { CaseTicket, Delivery, Signed, Step, TrackerCases } from "../case-table";
-import { TRIGGER } from "../case-table";
+import { type CaseTicket, type Delivery, type Signed, type Step, type TrackerCases, URL_SECRET, TRIGGER } from "../case-table";
 import { standardWebhookHeaders } from "../kit/sign";
 import { apiRoot, notesPath } from "./api";
 import { instanceRoot } from "./events";
@@ -65,7 +64,7 @@ const mergeRequest = { object_kind: "merge_request", object_attributes: { iid: 1
 export const cases: TrackerCases = {
   tracker: "gitlab",
   signsBody: false,
-  env: { GITLAB_BASE_URL: "http://tracker.mock", GITLAB_API_TOKEN: TOKEN },
+  env: { GITLAB_BASE_URL: "http://tracker.mock", GITLAB_API_TOKEN: TOKEN, GITLAB_URL_SECRET: URL_SECRET, GITLAB_URL_LABELS: TRIGGER },
   async sign(raw, secret): Promise<Signed> {
     // A secret token travels as it is; a signing token signs, and several (a rotation) each sign.
     if (!secret.startsWith("whsec_")) return { headers: { "x-gitlab-token": secret } };
@@ -80,7 +79,7 @@ export const cases: TrackerCases = {
   closed: (t) => deliver(issue(t, (p) => Object.assign(p.object_attributes, { action: "close", state: "closed" }))),
   comment: (t, text) => deliver(note(t, text), "Note Hook"),
   prompt: (t) => [
-    ...[new RegExp(`^Ticket ${PATH}#${t.n}: `), "Tracker: GitLab", `Project: ${PATH}`],
+    ...[new RegExp(`^Ticket ${PATH}#${t.n}: `, "m"), "Tracker: GitLab", `Project: ${PATH}`],
     ...[`Ticket URL: ${url(t.n)}`, `Reported by: ${t.author}`, t.description],
   ],
   writeBack: (t) => ({
@@ -128,7 +127,7 @@ export const cases: TrackerCases = {
         refused((t) => ({ ...labelAdded(t), suffix: "/wrong-secret" }), { secret: false }),
         refused(labelAdded, { override: { "x-gitlab-token": "" } }),
         refused(labelAdded, { secret: SIGNING }),
-        { deliver: (t) => ({ ...labelAdded(t), suffix: `/${SECRET}` }), secret: false, expect: { status: 202 } },
+        { deliver: (t) => ({ ...labelAdded(t), suffix: `/${URL_SECRET}` }), secret: false, expect: { status: 202 } },
       ],
     },
     {

@@ -45,8 +45,6 @@ function kindOf(payload: unknown): unknown {
 function ticket(hook: IssueHook, labels: string[], triggerLabels: string[], req: WebhookRequest, baseUrl: string | undefined): TrackerEvent {
   const issue = hook.object_attributes;
   const project = hook.project.path_with_namespace;
-  // GitLab names itself in X-Gitlab-Instance too; the payload's own URL comes first.
-  const origin = instanceRoot(hook.project) ?? httpBase(req.headers.get("x-gitlab-instance"));
   const page = baseUrl ? `${webRoot(baseUrl)}/${project}` : httpBase(hook.project.web_url);
   return {
     kind: "ticket",
@@ -61,7 +59,6 @@ function ticket(hook: IssueHook, labels: string[], triggerLabels: string[], req:
       project,
       // The user who acted: on `open` the reporter, on a label change whoever added it.
       author: who(hook.user),
-      ...(origin ? { origin } : {}),
       reply: { iid: issue.iid, ...(hook.project.id ? { projectId: hook.project.id } : {}) },
     },
   };

@@ -51,7 +51,6 @@ export function parseJira(payload: unknown, baseUrl: string | undefined): Tracke
       url: site ? `${site}/browse/${encodeURIComponent(key)}` : undefined,
       project: fields.project?.key,
       author: who(fields.reporter),
-      ...(origin ? { origin } : {}),
     },
   };
 }

@@ -1,8 +1,7 @@
 // Redmine 7's native webhooks (`{type, timestamp, data}`, `X-Redmine-Signature-256: sha256=<hex>`, app/models/webhook.rb)
 // and the unsigned suer/redmine_webhook plugin of Redmine ≤ 6 (`{payload:{action, issue, journal, url}}`), which can
 // only use the secret-in-path form.
-import type { CaseTicket, Delivery, Step, TrackerCases } from "../case-table";
-import { TRIGGER } from "../case-table";
+import { type CaseTicket, type Delivery, type Step, type TrackerCases, TRIGGER, URL_SECRET } from "../case-table";
 import { hexHmac } from "../kit/sign";
 import { apiHeaders } from "./api";
 import { instanceRoot, parseRedmine } from "./events";
@@ -52,7 +51,7 @@ const byFieldId = (t: CaseTicket) =>
 
 const deliver = (payload: unknown, suffix?: string): Delivery =>
   ({ body: JSON.stringify(payload), headers: { "user-agent": "Redmine", accept: "*/*" }, ...(suffix && { suffix }) });
-const viaPath = (payload: unknown) => deliver(payload, "/devin-bridge-test-secret");
+const viaPath = (payload: unknown) => deliver(payload, `/${URL_SECRET}`);
 const skip = (reason: RegExp, d: Step["deliver"]): Step => ({ deliver: d, expect: { status: 200, reason } });
 const start = (d: Step["deliver"], prompt?: (string | RegExp)[]): Step => ({ deliver: d, expect: { status: 202, prompt } });
 const forwarded = (d: Step["deliver"], ...message: string[]): Step => ({ deliver: d, expect: { status: 202, answer: { status: "forwarded" }, message } });
@@ -71,7 +70,7 @@ const T = { n: 7, title: "x", description: "", labels: [], author: "dana" };
 export const cases: TrackerCases = {
   tracker: "redmine",
   signsBody: true,
-  env: { REDMINE_BASE_URL: "http://tracker.mock", REDMINE_API_TOKEN: "redmine-test-key" },
+  env: { REDMINE_BASE_URL: "http://tracker.mock", REDMINE_API_TOKEN: "redmine-test-key", REDMINE_URL_LABELS: TRIGGER, REDMINE_URL_SECRET: URL_SECRET },
   sign: async (raw, secret) => ({ headers: { "x-redmine-signature-256": await signature(raw, secret) } }),
   key: (t) => String(t.n),
   created: (t) => deliver(opened(t)),
@@ -90,7 +89,7 @@ export const cases: TrackerCases = {
       env: { REDMINE_BASE_URL: "https://redmine.acme.test/" },
       steps: [
         skip(/no trigger label/, (t) => deliver(real(t))),
-        start((t) => deliver(real(t), `?label=${TRIGGER}`), [/^Ticket #\d+: Checkout/, url("redmine.acme.test"), "by: Dana Ops", "Actual: HTTP 500"]),
+        start((t) => deliver(real(t), `?label=${TRIGGER}`), [/^Ticket #\d+: Checkout/m, url("redmine.acme.test"), "by: Dana Ops", "Actual: HTTP 500"]),
       ],
     },
     {

@@ -31,7 +31,6 @@ export function parseRedmine(payload: unknown, labelFieldName: string, baseUrl: 
     return { kind: "ended", ended: { key, id, reason: "label_removed", labels: change.removed, author: actor } };
   }
 
-  const origin = delivery.url ? instanceRoot(delivery.url, issue.id) : undefined;
   return {
     kind: "ticket",
     ticket: {
@@ -44,7 +43,6 @@ export function parseRedmine(payload: unknown, labelFieldName: string, baseUrl: 
       url: delivery.url || (baseUrl ? `${baseUrl}/issues/${issue.id}` : undefined),
       project: issue.project?.identifier || issue.project?.name || undefined,
       author: personName(issue.author),
-      ...(origin ? { origin } : {}),
     },
   };
 }

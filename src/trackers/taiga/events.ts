@@ -55,7 +55,6 @@ export function parseTaiga(payload: unknown, baseUrl: string | undefined): Track
   if (added.length === 0 && removed.length > 0) return { kind: "ended", ended: { key, id, reason: "label_removed", labels: removed, author: actor } };
 
   const labels = tagNames(item.tags);
-  const origin = instanceOrigin(item);
   return {
     kind: "ticket",
     ticket: {
@@ -68,7 +67,6 @@ export function parseTaiga(payload: unknown, baseUrl: string | undefined): Track
       url: item.permalink || (baseUrl ? `${baseUrl}/project/${encodeURIComponent(slug)}/${WEB_SEGMENTS.get(type)}/${item.ref}` : undefined),
       project: item.project.name || slug,
       author: item.owner?.username || by?.username || undefined,
-      ...(origin ? { origin } : {}),
       // The key holds the project-scoped ref; the API wants the item's global id.
       ...(item.id != null ? { reply: { type, itemId: item.id } } : {}),
     },

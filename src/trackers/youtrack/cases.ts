@@ -1,5 +1,5 @@
 // What the bridge's own YouTrack workflow rule posts (README "YouTrack"; YouTrack has no webhooks), with a Bearer token.
-import type { CaseTicket, Delivery, Step, TrackerCases } from "../case-table";
+import { type CaseTicket, type Delivery, type Step, type TrackerCases, URL_SECRET } from "../case-table";
 import { TRIGGER } from "../case-table";
 import { apiRoot, webRoot } from "./api";
 import { instanceOf } from "./events";
@@ -31,14 +31,14 @@ const refused = (more: Partial<Step>): Step => ({ deliver: (t) => deliver(issue(
 export const cases: TrackerCases = {
   tracker: "youtrack",
   signsBody: false,
-  env: { YOUTRACK_BASE_URL: "http://tracker.mock", YOUTRACK_API_TOKEN: TOKEN },
+  env: { YOUTRACK_BASE_URL: "http://tracker.mock", YOUTRACK_API_TOKEN: TOKEN, YOUTRACK_URL_SECRET: URL_SECRET },
   sign: async (_raw, secret) => ({ headers: { authorization: `Bearer ${secret}` } }),
   key,
   created: (t) => deliver(issue(t)),
   labelAdded: (t, name) => updated(t, [...t.labels, name], [name]),
   comment,
   prompt: (t) => [
-    ...[new RegExp(`^Ticket ${key(t)}: `), "Tracker: YouTrack", "Project: WEB"],
+    ...[new RegExp(`^Ticket ${key(t)}: `, "m"), "Tracker: YouTrack", "Project: WEB"],
     ...[`Ticket URL: ${url(t)}`, `Reported by: ${t.author}`, t.description],
   ],
   writeBack: (t) => ({
@@ -53,7 +53,7 @@ export const cases: TrackerCases = {
       steps: [
         ...[SECRET, `Basic ${SECRET}`, "Bearer "].map((authorization) => refused({ override: { authorization } })),
         refused({ deliver: (t) => ({ ...deliver(issue(t)), suffix: "/wrong-secret" }), secret: false }),
-        { deliver: (t) => ({ ...deliver(issue(t)), suffix: `/${SECRET}` }), secret: false, expect: { status: 202 } },
+        { deliver: (t) => ({ ...deliver(issue(t)), suffix: `/${URL_SECRET}` }), secret: false, expect: { status: 202 } },
       ],
     },
     {

@@ -49,7 +49,6 @@ export function parseYouTrack(payload: unknown, baseUrl: string | undefined): Tr
   const event = named ?? "issue.updated";
   if (!CREATED.has(event) && !UPDATED.has(event)) return skip(`YouTrack event "${event.slice(0, 64)}" neither creates an issue nor adds a tag`);
   const labels = (issue.tags ?? []).map((t) => t.name);
-  const origin = instanceOf(issue.url);
   return {
     kind: "ticket",
     ticket: {
@@ -63,7 +62,6 @@ export function parseYouTrack(payload: unknown, baseUrl: string | undefined): Tr
       url: issue.url || (baseUrl ? `${webRoot(baseUrl)}/issue/${encodeURIComponent(issue.idReadable)}` : undefined),
       project: issue.project?.shortName || undefined,
       author: issue.reporter?.login || undefined,
-      ...(origin ? { origin } : {}),
     },
   };
 }
