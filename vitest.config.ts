@@ -24,6 +24,8 @@ function workerd(name: string, include: string[], vars: Record<string, string>, 
             const url = new URL(request.url);
             if (url.hostname === "devin.mock") return devin.handle(request);
             if (url.hostname === "tracker.mock") return tracker.handle(request);
+            // "Another host" for redirect tests: recorded like the tracker mock, so a test can see it was never reached.
+            if (url.hostname === "elsewhere.mock") return tracker.handle(request);
             // Anything else would be a real network call from a test: fail loudly.
             return new Response(`unexpected outbound request to ${url.origin}`, { status: 599 });
           },

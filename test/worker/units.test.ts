@@ -7,6 +7,7 @@ import { capText, cut, fence, oneLine, stripHidden } from "../../src/text";
 import { pickPlaybook } from "../../src/playbooks";
 import { instanceIdFor, type TicketEvent } from "../../src/ticket";
 import { backoffMs, MAX_ATTEMPTS } from "../../src/workflows/session";
+import { untrustedPart } from "./helpers";
 
 const playbooks = new Map([
   ["devin-autofix", "pb-fix"],
@@ -48,13 +49,6 @@ describe("instanceIdFor", () => {
     expect(await instanceIdFor("::::")).toMatch(/^[A-Za-z0-9_-]{1,64}$/);
   });
 });
-
-/** The fenced block the prompt marks as the reporter's, and what stands outside it. */
-export function untrustedPart(prompt: string): { inside: string; outside: string; ticks: string } {
-  const match = /^(`{3,})text\n([\s\S]*?)\n\1$/m.exec(prompt);
-  if (!match) throw new Error("no fenced block in the prompt");
-  return { inside: match[2]!, outside: prompt.replace(match[0], ""), ticks: match[1]! };
-}
 
 describe("buildPrompt", () => {
   it("follows the seed: title line, description, commit reference, how to comment back", () => {

@@ -139,6 +139,8 @@ export const cases: TrackerCases = {
         tampered({ signOver: (raw) => raw.replace("Checkout", "Checkouts") }),
         ...["webhook-id", "webhook-timestamp", "webhook-signature"].map((h) => tampered({ override: { [h]: "v1,no base64!" } })),
         tampered({ override: { "webhook-signature": null } }),
+        // The signing key sent in clear as a plain token would skip the signed timestamp: only its own scheme takes it.
+        refused(labelAdded, { secret: false, override: { "x-gitlab-token": SIGNING } }),
         { deliver: labelAdded, secret: `whsec_${btoa("another key of thirty-two bytes!")},${SIGNING}`, expect: { status: 202 } },
       ],
     },

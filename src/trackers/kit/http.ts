@@ -8,7 +8,7 @@ export class TrackerApiError extends Error {
   }
 }
 
-// 301/302/303 would turn a POST into a GET in fetch's own handling; re-sending as is, same origin only, is the safe reading.
+// A redirect within the tracker's origin is sent again as it was; one to another origin is an error, never followed.
 const REDIRECT = new Set([301, 302, 303, 307, 308]);
 const MAX_REDIRECTS = 3;
 
@@ -36,7 +36,7 @@ export async function trackerRequest(
     target = next;
     res = await fetch(target, { ...init, signal: AbortSignal.timeout(20_000) });
   }
-  if (REDIRECT.has(res.status)) throw new TrackerApiError(res.status, `${method} ${new URL(url).pathname} (a redirect off the tracker's origin was not followed)`);
+  if (REDIRECT.has(res.status)) throw new TrackerApiError(res.status, `${method} ${new URL(url).pathname}, redirecting off the tracker's origin (not followed),`);
   const text = await res.text();
   if (!res.ok) throw new TrackerApiError(res.status, `${method} ${new URL(url).pathname}`);
   try {
