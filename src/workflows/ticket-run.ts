@@ -1,12 +1,12 @@
 import { WorkflowEntrypoint, type WorkflowEvent, type WorkflowStep } from "cloudflare:workers";
 import { loadConfig, secretValues, type Config } from "../config";
 import { DevinClient } from "../devin/client";
-import { spendGuard, type Reservation } from "../guards/spend-guard";
+import { spendGuard, type Reservation, type SpendScope } from "../guards/spend-guard";
 import { log, redact } from "../log";
 import { ackNote, devinSaysNote, isBridgeNote, outcomeNote, pullRequestNote, timeoutNote } from "../notes";
 import { TicketStore, type RunStatus, type TicketRecord } from "../store/tickets";
 import { findTracker } from "../trackers";
-import { noteWriter, trackerApiFor, writeBackBaseOf } from "../trackers/api";
+import { noteWriter, trackerApiFor, trackerConfig, writeBackBaseOf } from "../trackers/api";
 import { spendKey, type TicketEvent, type TicketJob } from "../ticket";
 import { changed, isEnd, newPullRequests, nextPollDelayMs, phaseOf, snapshotOf, type Phase, type SessionSnapshot } from "./poll";
 import { backoffMs, findOrCreateSession, MAX_ATTEMPTS, type SessionOutcome } from "./session";
@@ -133,7 +133,7 @@ export class TicketRun extends WorkflowEntrypoint<Env, TicketJob> {
     base: Omit<TicketRecord, "status" | "created_at" | "updated_at">,
     step: WorkflowStep,
   ): Promise<void> {
-    const limits = { perHour: config.spend.perHour, perDay: config.spend.perDay };
+    const limits = { perHour: config.spend.perHour, perDay: config.spend.perDay, scopes: spendScopes(config, job) };
     for (let attempt = 1; ; attempt++) {
       const reservation: Reservation = await step.do(`reserve spend #${attempt}`, async () => {
         const r = await spendGuard(this.env).reserve(spendKey(job), limits);
@@ -313,4 +313,12 @@ export class TicketRun extends WorkflowEntrypoint<Env, TicketJob> {
       return ticket;
     }
   }
+}
+
+/** The source's share of the spend limits (`<ID>_MAX_SESSIONS_PER_*`, else `MAX_SESSIONS_PER_SOURCE_PER_*`), if the operator set one. */
+function spendScopes(config: Config, job: TicketJob): SpendScope[] {
+  const tracker = findTracker(job.ticket.source);
+  const share = tracker ? trackerConfig(config, tracker).spend : {};
+  if (share.perHour === undefined && share.perDay === undefined) return [];
+  return [{ name: `source:${job.ticket.source}`, perHour: share.perHour, perDay: share.perDay, label: job.ticket.source }];
 }
