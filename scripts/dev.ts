@@ -76,9 +76,20 @@ const trackerSettings = Object.fromEntries([
   ...tables.map((t) => [`${t.tracker.toUpperCase().replace(/[^A-Z0-9]+/g, "_")}_BASE_URL`, trackerServer.url]),
   ...tables.flatMap((t) => Object.entries(t.env ?? {})).map(([k, v]) => [k, v.replaceAll("http://tracker.mock", trackerServer.url)]),
 ]);
+const devVars = devVarsBeyondSecrets();
+// Locally `npm run send -- <tracker> file.json --label <name>` may pick any playbook's label through `?label=`.
+const playbookLabels = (() => {
+  try {
+    return Object.keys(JSON.parse(devVars.PLAYBOOKS ?? "{}") as object).join(",");
+  } catch {
+    return "";
+  }
+})();
+const urlLabels = playbookLabels ? Object.fromEntries(tables.map((t) => [`${t.tracker.toUpperCase().replace(/[^A-Z0-9]+/g, "_")}_URL_LABELS`, playbookLabels])) : {};
 const vars: Record<string, string> = {
   ...trackerSettings,
-  ...devVarsBeyondSecrets(),
+  ...urlLabels,
+  ...devVars,
   DEVIN_API_BASE: devinServer.url,
   FOLLOW_INTERVAL_SECONDS: "10",
 };
