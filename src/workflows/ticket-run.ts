@@ -315,10 +315,17 @@ export class TicketRun extends WorkflowEntrypoint<Env, TicketJob> {
   }
 }
 
-/** The source's share of the spend limits (`<ID>_MAX_SESSIONS_PER_*`, else `MAX_SESSIONS_PER_SOURCE_PER_*`), if the operator set one. */
+/**
+ * The shares of the spend limits this ticket counts against, where the operator set them: its
+ * source's (`<ID>_MAX_SESSIONS_PER_*`, else `MAX_SESSIONS_PER_SOURCE_PER_*`), its project's and its
+ * author's. Project and author are the payload's word, so only the source share binds a sender
+ * who holds the secret; the others keep one busy team or person from taking a source's whole share.
+ */
 function spendScopes(config: Config, job: TicketJob): SpendScope[] {
-  const tracker = findTracker(job.ticket.source);
-  const share = tracker ? trackerConfig(config, tracker).spend : {};
-  if (share.perHour === undefined && share.perDay === undefined) return [];
-  return [{ name: `source:${job.ticket.source}`, perHour: share.perHour, perDay: share.perDay, label: job.ticket.source }];
+  const { source, project, author } = job.ticket;
+  const tracker = findTracker(source);
+  const scopes: SpendScope[] = [{ name: `source:${source}`, label: source, ...(tracker ? trackerConfig(config, tracker).spend : {}) }];
+  if (project) scopes.push({ name: `project:${source}:${project}`, label: "this project", ...config.spend.perProject });
+  if (author) scopes.push({ name: `author:${source}:${author}`, label: "this author", ...config.spend.perAuthor });
+  return scopes.filter((s) => s.perHour !== undefined || s.perDay !== undefined);
 }

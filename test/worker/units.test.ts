@@ -109,6 +109,18 @@ describe("parseConfig", () => {
     expect(parsed.error.variables.sort()).toEqual(["DEVIN_API_BASE", "DEVIN_API_KEY", "PLAYBOOKS"]);
     expect(parsed.error.message).not.toContain("cog_secret");
   });
+  it("reads the optional spend shares: per source (with its fallback), per project, per author; a bad one is named", () => {
+    const parsed = parseConfig({ ...good, MAX_SESSIONS_PER_SOURCE_PER_DAY: "40", GITHUB_MAX_SESSIONS_PER_DAY: "7", MAX_SESSIONS_PER_PROJECT_PER_HOUR: "2", MAX_SESSIONS_PER_AUTHOR_PER_DAY: "3" });
+    if (!parsed.ok) throw parsed.error;
+    expect(parsed.config.trackers.get("github")!.spend).toEqual({ perHour: undefined, perDay: 7 });
+    expect(parsed.config.trackers.get("gitlab")!.spend).toEqual({ perHour: undefined, perDay: 40 });
+    expect(parsed.config.spend.perProject).toEqual({ perHour: 2, perDay: undefined });
+    expect(parsed.config.spend.perAuthor).toEqual({ perHour: undefined, perDay: 3 });
+    const bad = parseConfig({ ...good, GITLAB_MAX_SESSIONS_PER_HOUR: "0", MAX_SESSIONS_PER_AUTHOR_PER_HOUR: "x" });
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) expect(bad.error.variables.sort()).toEqual(["GITLAB_MAX_SESSIONS_PER_HOUR", "MAX_SESSIONS_PER_AUTHOR_PER_HOUR"]);
+  });
+
   it("strips a trailing slash from DEVIN_API_BASE", () => {
     const parsed = parseConfig({ ...good, DEVIN_API_BASE: "http://127.0.0.1:8787/" });
     expect(parsed.ok && parsed.config.devin.apiBase).toBe("http://127.0.0.1:8787");
