@@ -3,7 +3,6 @@
 import { type CaseTicket, type Delivery, type Signed, type Step, type TrackerCases, URL_SECRET, TRIGGER } from "../case-table";
 import { standardWebhookHeaders } from "../kit/sign";
 import { apiRoot, notesPath } from "./api";
-import { instanceRoot } from "./events";
 import open from "./fixtures/gitlab-issue-open.json" with { type: "json" };
 
 const PATH = "acme/web-app";
@@ -163,11 +162,6 @@ export const cases: TrackerCases = {
     },
   ],
   checks: [
-    {
-      name: "the instance root is web_url without the project path, a relative URL root kept",
-      actual: () => [instanceRoot(open.project), instanceRoot({ path_with_namespace: PATH, web_url: `https://git.acme.test/gitlab/${PATH}/` })],
-      expected: ["https://gitlab.acme.test", "https://git.acme.test/gitlab"],
-    },
     {
       name: "notes go to the numeric project id, else to the URL-encoded path, under a base that may name /api/v4",
       actual: () => [notesPath("a/b#5", { projectId: 17, iid: 5 }), notesPath("a/b#5"), apiRoot("http://gl.test/api/v4/"), apiRoot("http://gl.test")],

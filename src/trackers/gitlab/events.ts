@@ -79,11 +79,3 @@ function parseNote(payload: unknown): TrackerEvent {
     comment: { key, id: key, text: note.note ?? "", author: who(user), ...(note.id != null ? { commentId: String(note.id) } : {}) },
   };
 }
-
-/** `web_url` is `<root>/<path_with_namespace>`; the root keeps a relative URL root (`https://host/gitlab`). */
-export function instanceRoot(project: Pick<Project, "web_url" | "path_with_namespace">): string | undefined {
-  const web = httpBase(project.web_url);
-  if (!web) return undefined;
-  const suffix = `/${project.path_with_namespace}`;
-  return web.toLowerCase().endsWith(suffix.toLowerCase()) ? web.slice(0, -suffix.length) : new URL(web).origin;
-}

@@ -71,11 +71,3 @@ function personName(a: Person | null | undefined): string | undefined {
   return a?.name || a?.login || full || undefined;
 }
 
-/**
- * The plugin sends the issue's URL, `<root>/issues/<id>`: the root (which may
- * carry a sub-path) is where the REST API lives.
- */
-export function instanceRoot(url: string, id: number): string | undefined {
-  const match = /^(https?:\/\/[^?#]+?)\/issues\/(\d+)\/?(?:[?#].*)?$/i.exec(url.trim());
-  return match && match[2] === String(id) ? match[1] : undefined;
-}

@@ -4,11 +4,11 @@ import { type CaseTicket, type Delivery, type Expectation, type MockRoute, type 
 import type { StampedTicket } from "../contract";
 import { hexHmac } from "../kit/sign";
 import { itemPath, writeBack } from "./api";
-import { instanceOrigin, WEB_SEGMENTS } from "./events";
+import { WEB_SEGMENTS } from "./events";
 import created from "./fixtures/taiga-issue-created.json" with { type: "json" };
 
 const TOKEN = "taiga-test-token";
-// No TAIGA_BASE_URL: the web app's origin is the API's, so permalinks on the tracker mock send the write-back there.
+// Permalinks on the tracker mock; write-back goes to TAIGA_BASE_URL (the same origin), never to a permalink's host.
 const PROJECT = "http://tracker.mock/project/acme-web-app";
 
 /** The fixture as item `t` (its ref and its global id are both `t.n`). */
@@ -112,11 +112,6 @@ export const cases: TrackerCases = {
       name: "each item type has its REST collection; a ticket without type and id is refused",
       actual: () => [...["issue", "userstory", "task"].map((type) => itemPath({ type, itemId: 7 })), thrown(() => itemPath(undefined))],
       expected: ["/api/v1/issues/7", "/api/v1/userstories/7", "/api/v1/tasks/7", "Taiga ticket without its item type and id: cannot comment"],
-    },
-    {
-      name: "the instance origin comes from the item's permalink, else the project's",
-      actual: () => [instanceOrigin({ permalink: `${PROJECT}/issue/1`, project: {} }), instanceOrigin({ project: { permalink: "https://taiga.acme.test/project/x" } })],
-      expected: ["http://tracker.mock", "https://taiga.acme.test"],
     },
     {
       name: "a refused PATCH (stale version) reads the version once more, then fails; both calls carry the token",

@@ -1,6 +1,5 @@
 import type { TrackerEvent } from "../contract";
 import { addedLabels, removedLabels, unique } from "../kit/labels";
-import { httpBase } from "../kit/url";
 import { Envelope, Item } from "./schema";
 
 /** Item types that are tickets, with their path segment in Taiga's web URLs. */
@@ -17,14 +16,6 @@ function projectSlug(item: Item): string | undefined {
   return slug || item.project.name || (item.project.id != null ? String(item.project.id) : undefined);
 }
 
-/** Taiga's web app and API share an origin in the standard deployment: the permalink reveals it. */
-export function instanceOrigin(item: Pick<Item, "permalink" | "project">): string | undefined {
-  for (const link of [item.permalink, item.project.permalink]) {
-    const url = httpBase(link);
-    if (url) return new URL(url).origin;
-  }
-  return undefined;
-}
 
 /** Issue, user story and task events: creates, tag changes and new comments. */
 export function parseTaiga(payload: unknown, baseUrl: string | undefined): TrackerEvent {

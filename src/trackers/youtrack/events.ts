@@ -1,6 +1,5 @@
 import * as z from "../../zod";
 import type { TrackerEvent } from "../contract";
-import { rootBefore } from "../kit/url";
 import { webRoot } from "./api";
 
 /**
@@ -80,6 +79,3 @@ function parseComment(payload: unknown): TrackerEvent {
   const { idReadable: key, comment } = result.data;
   return { kind: "comment", comment: { key, id: key, text: comment.text ?? "", author: comment.author?.login || undefined } };
 }
-
-/** `https://host[/youtrack]/issue/WEB-1[/slug]` → `https://host[/youtrack]`: where the REST API lives. */
-export const instanceOf = (issueUrl: string | null | undefined) => rootBefore(issueUrl?.trim(), "/issue/");
