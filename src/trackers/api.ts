@@ -4,7 +4,7 @@ import { findTracker } from ".";
 import type { TicketEvent } from "../ticket";
 import type { Tracker, TrackerApi, TrackerContext } from "./contract";
 import { writeBackBase } from "./kit/url";
-import { allowHttp, resolveTrackerConfig, type TrackerConfig } from "./settings";
+import { allowHttp, envPrefix, resolveTrackerConfig, type TrackerConfig } from "./settings";
 
 /** A tracker's context for its handlers: its own settings and the operator's base URL. */
 export function contextFor(config: Config, tracker: Tracker<any>): TrackerContext {
@@ -18,13 +18,12 @@ export function trackerConfig(config: Config, tracker: Tracker<any>): TrackerCon
 }
 
 /**
- * Where write-back goes: the operator's `<ID>_BASE_URL` (or the tracker's own
- * configured endpoint), never a host the payload names, since the API token
- * travels with it. Undefined, with the reason, when the tracker is not written to.
+ * Where the tracker's API is called (write-back, enrich): the operator's
+ * `<ID>_BASE_URL` (or the tracker's own configured endpoint), never a host the
+ * payload names, since the API token travels with it. Otherwise the reason.
  */
-export function writeBackTarget(config: Config, tracker: Tracker<any>): { baseUrl: string } | { reason: string } {
-  const prefix = tracker.id.toUpperCase().replace(/[^A-Z0-9]+/g, "_");
-  if (!tracker.writeBack) return { reason: "the tracker cannot be written to" };
+function apiTarget(config: Config, tracker: Tracker<any>): { baseUrl: string } | { reason: string } {
+  const prefix = envPrefix(tracker.id);
   const settings = trackerConfig(config, tracker);
   const configured = settings.baseUrl ?? tracker.apiBase?.({ settings: settings.own, baseUrl: settings.baseUrl });
   if (!configured) return { reason: `no ${prefix}_BASE_URL` };
@@ -32,6 +31,11 @@ export function writeBackTarget(config: Config, tracker: Tracker<any>): { baseUr
   if (!base) return { reason: `${prefix}_BASE_URL is not https` };
   if (!settings.apiToken) return { reason: `no ${prefix}_API_TOKEN or TICKET_API_TOKEN` };
   return { baseUrl: base };
+}
+
+/** Where write-back goes for this tracker, or why it does not (told in /health and on the dry run). */
+export function writeBackTarget(config: Config, tracker: Tracker<any>): { baseUrl: string } | { reason: string } {
+  return tracker.writeBack ? apiTarget(config, tracker) : { reason: "the tracker cannot be written to" };
 }
 
 /** The operator's write-back base for a source, if the bridge writes there: what the prompt points Devin at. */
@@ -42,8 +46,8 @@ export function writeBackBaseOf(config: Config, source: string): string | undefi
 }
 
 /** The API to write back to a ticket's tracker, or null when the bridge may not write there. */
-export function trackerApiFor(config: Config, tracker: Tracker<any>, _ticket?: TicketEvent): TrackerApi | null {
-  const target = writeBackTarget(config, tracker);
+export function trackerApiFor(config: Config, tracker: Tracker<any>): TrackerApi | null {
+  const target = apiTarget(config, tracker);
   const settings = trackerConfig(config, tracker);
   if (!("baseUrl" in target) || !settings.apiToken) return null;
   return { baseUrl: target.baseUrl, token: settings.apiToken, settings: settings.own };
@@ -52,7 +56,7 @@ export function trackerApiFor(config: Config, tracker: Tracker<any>, _ticket?: T
 /** Writes a note on the ticket through its tracker's API, or null when the bridge may not write there. */
 export function noteWriter(config: Config, ticket: TicketEvent): ((body: string) => Promise<void>) | null {
   const tracker = findTracker(ticket.source);
-  const api = tracker && trackerApiFor(config, tracker, ticket);
+  const api = tracker && trackerApiFor(config, tracker);
   if (!tracker?.writeBack || !api) {
     const target = tracker ? writeBackTarget(config, tracker) : { reason: "unknown tracker" };
     log("info", "tracker_not_written", { source: ticket.source, reason: "reason" in target ? target.reason : "no API token" });

@@ -92,7 +92,8 @@ export function resolveTrackerConfig(
   if (secrets.length === 0) {
     // `WEBHOOK_SECRET=" , "` passes "is set" but holds no secret: every delivery would be refused in silence.
     const variable = own("WEBHOOK_SECRET") ? `${prefix}_WEBHOOK_SECRET` : "WEBHOOK_SECRET";
-    problems.push({ variable, message: `${variable} holds no usable secret for ${tracker.name}` });
+    // A shared variable is named once, not once per tracker.
+    if (!problems.some((p) => p.variable === variable)) problems.push({ variable, message: `${variable} holds no usable secret` });
   }
   const base = own("BASE_URL");
   // The API token goes wherever this URL points: only the operator names it, and only over https.
@@ -130,7 +131,7 @@ function count(env: Readonly<Record<string, unknown>>, variable: string, fallbac
   if (value === undefined) return undefined;
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) {
-    problems.push({ variable: name, message: `${name} must be a whole number ≥ 1` });
+    if (!problems.some((p) => p.variable === name)) problems.push({ variable: name, message: `${name} must be a whole number ≥ 1` });
     return undefined;
   }
   return n;

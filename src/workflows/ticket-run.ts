@@ -298,7 +298,7 @@ export class TicketRun extends WorkflowEntrypoint<Env, TicketJob> {
   /** Lets a tracker complete the ticket (slow calls to the tracker) before the prompt is built. */
   private async enrich(ticket: TicketEvent, config: Config, step: WorkflowStep): Promise<TicketEvent> {
     const tracker = findTracker(ticket.source);
-    const api = tracker?.enrich && trackerApiFor(config, tracker, ticket);
+    const api = tracker?.enrich && trackerApiFor(config, tracker);
     if (!tracker?.enrich || !api) return ticket;
     try {
       const extra = await step.do(
