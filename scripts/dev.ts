@@ -2,7 +2,7 @@
 // Durable Object) plus a mock Devin API and a mock tracker on loopback, all
 // started together and stopped together. No cloud account, no network.
 import { spawn } from "node:child_process";
-import { copyFileSync, existsSync, readFileSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { resolve } from "node:path";
 import { createDevinMock } from "../test/support/devin-mock.ts";
@@ -58,8 +58,8 @@ const trackerServer = await serveLoopback(async (req) => {
 
 /**
  * With `[secrets] required` in wrangler.toml, `wrangler dev` loads only those
- * names from .dev.vars; the other settings there (PLAYBOOKS, ADMIN_TOKEN, …)
- * are handed over as `--var` so .dev.vars works the way people expect.
+ * names from .dev.vars (and from `--env-file`); the other settings there
+ * (PLAYBOOKS, ADMIN_TOKEN, …) are handed over in a generated config file.
  */
 function devVarsBeyondSecrets(): Record<string, string> {
   const required = readFileSync(resolve(root, "wrangler.toml"), "utf8").match(/required\s*=\s*\[([^\]]*)\]/)?.[1] ?? "";
@@ -78,9 +78,20 @@ const trackerSettings = Object.fromEntries([
   ...tables.map((t) => [`${t.tracker.toUpperCase().replace(/[^A-Z0-9]+/g, "_")}_BASE_URL`, trackerServer.url]),
   ...tables.flatMap((t) => Object.entries(t.env ?? {})).map(([k, v]) => [k, v.replaceAll("http://tracker.mock", trackerServer.url)]),
 ]);
+const devVars = devVarsBeyondSecrets();
+// Locally `npm run send -- <tracker> file.json --label <name>` may pick any playbook's label through `?label=`.
+const playbookLabels = (() => {
+  try {
+    return Object.keys(JSON.parse(devVars.PLAYBOOKS ?? "{}") as object).join(",");
+  } catch {
+    return "";
+  }
+})();
+const urlLabels = playbookLabels ? Object.fromEntries(tables.map((t) => [`${t.tracker.toUpperCase().replace(/[^A-Z0-9]+/g, "_")}_URL_LABELS`, playbookLabels])) : {};
 const vars: Record<string, string> = {
   ...trackerSettings,
-  ...devVarsBeyondSecrets(),
+  ...urlLabels,
+  ...devVars,
   DEVIN_API_BASE: devinServer.url,
   FOLLOW_INTERVAL_SECONDS: "10",
 };
@@ -96,16 +107,30 @@ if (["true", "1", "yes"].includes((vars.DRY_RUN ?? "").toLowerCase())) {
   say("dev", "DRY_RUN is on: tickets are routed and answered with the would-be Devin request; no session starts, no tracker is written to");
 }
 
+/**
+ * wrangler.toml with these settings in its `[vars]`: a file readable by this
+ * user only, removed on exit. On the command line (`--var`) they would show
+ * in `ps` to every user of the machine, ADMIN_TOKEN included. It sits next to
+ * wrangler.toml so `main` and .dev.vars resolve as they do there.
+ */
+function writeDevConfig(settings: Record<string, string>): string {
+  const lines = readFileSync(resolve(root, "wrangler.toml"), "utf8").split("\n");
+  const start = lines.findIndex((l) => l.trim() === "[vars]");
+  const end = lines.findIndex((l, i) => i > start && l.trim().startsWith("["));
+  const keyOf = (line: string) => line.match(/^\s*([A-Z][A-Z0-9_]*)\s*=/)?.[1];
+  // TOML basic strings take JSON's escapes; a key set here replaces the file's own.
+  const ours = Object.entries(settings).map(([k, v]) => `${k} = ${JSON.stringify(v)}`);
+  const out = lines.filter((l, i) => !(i > start && i < end && settings[keyOf(l) ?? ""] !== undefined));
+  out.splice(start + 1, 0, ...ours);
+  const path = resolve(root, ".dev.wrangler.toml");
+  writeFileSync(path, out.join("\n"), { mode: 0o600 });
+  return path;
+}
+const devConfig = writeDevConfig(vars);
+
 const wrangler = spawn(
   process.execPath,
-  [
-    resolve(root, "node_modules/wrangler/bin/wrangler.js"),
-    "dev",
-    "--port",
-    String(BRIDGE_PORT),
-    ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
-    ...args,
-  ],
+  [resolve(root, "node_modules/wrangler/bin/wrangler.js"), "dev", "--config", devConfig, "--port", String(BRIDGE_PORT), ...args],
   { cwd: root, stdio: ["inherit", "pipe", "pipe"], env: { ...process.env, WRANGLER_SEND_METRICS: "false" } },
 );
 // The Worker logs JSON lines; here each becomes one readable line per step of a ticket's path.
@@ -128,6 +153,7 @@ async function stop(code = 0) {
   if (stopping) return;
   stopping = true;
   wrangler.kill("SIGINT");
+  rmSync(devConfig, { force: true });
   await Promise.all([devinServer.close(), trackerServer.close()]);
   process.exit(code);
 }

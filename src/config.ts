@@ -26,7 +26,14 @@ export interface Config {
   botAuthors?: string;
   follow: { intervalMs: number; maxMs: number };
   /** New sessions allowed per rolling hour and day; the rest wait, never dropped. */
-  spend: { perHour: number; perDay: number; maxAcuLimit?: number };
+  spend: {
+    perHour: number;
+    perDay: number;
+    maxAcuLimit?: number;
+    /** Optional shares per project and per author (within a source): `MAX_SESSIONS_PER_PROJECT_PER_*`, `MAX_SESSIONS_PER_AUTHOR_PER_*`. */
+    perProject: { perHour?: number; perDay?: number };
+    perAuthor: { perHour?: number; perDay?: number };
+  };
   /** Do everything but start sessions and write to trackers; answer with the would-be Devin request. */
   dryRun: boolean;
   /** Each tracker's resolved settings (secrets, base URL, token, allow-lists, its own), by tracker id. */
@@ -106,6 +113,10 @@ const schema = z.object({
   ),
   MAX_SESSIONS_PER_HOUR: positive("MAX_SESSIONS_PER_HOUR", 20, 1, 100_000),
   MAX_SESSIONS_PER_DAY: positive("MAX_SESSIONS_PER_DAY", 100, 1, 1_000_000),
+  MAX_SESSIONS_PER_PROJECT_PER_HOUR: share("MAX_SESSIONS_PER_PROJECT_PER_HOUR"),
+  MAX_SESSIONS_PER_PROJECT_PER_DAY: share("MAX_SESSIONS_PER_PROJECT_PER_DAY"),
+  MAX_SESSIONS_PER_AUTHOR_PER_HOUR: share("MAX_SESSIONS_PER_AUTHOR_PER_HOUR"),
+  MAX_SESSIONS_PER_AUTHOR_PER_DAY: share("MAX_SESSIONS_PER_AUTHOR_PER_DAY"),
   MAX_ACU_LIMIT: preprocess(
     (v) => (emptyToUndefined(v) === undefined ? undefined : typeof v === "string" ? Number(v) : v),
     z.optional(
@@ -113,6 +124,14 @@ const schema = z.object({
     ),
   ),
 });
+
+/** An optional whole number ≥ 1: a share of the session limits, unset = none. */
+function share(name: string) {
+  return preprocess(
+    (v) => (emptyToUndefined(v) === undefined ? undefined : typeof v === "string" ? Number(v) : v),
+    z.optional(z.number({ error: `${name} must be a whole number` }).check(z.int({ error: `${name} must be a whole number` }), z.gte(1, { error: `${name} must be ≥ 1` }))),
+  );
+}
 
 /** A number in `[min, max]`, given as a number or a string (`--var` gives strings). */
 function positive(name: string, fallback: number, min: number, max: number) {
@@ -173,6 +192,8 @@ export function parseConfig(env: object): Parsed {
               perHour: Math.floor(result.data.MAX_SESSIONS_PER_HOUR),
               perDay: Math.floor(result.data.MAX_SESSIONS_PER_DAY),
               maxAcuLimit: result.data.MAX_ACU_LIMIT,
+              perProject: { perHour: result.data.MAX_SESSIONS_PER_PROJECT_PER_HOUR, perDay: result.data.MAX_SESSIONS_PER_PROJECT_PER_DAY },
+              perAuthor: { perHour: result.data.MAX_SESSIONS_PER_AUTHOR_PER_HOUR, perDay: result.data.MAX_SESSIONS_PER_AUTHOR_PER_DAY },
             },
             trackers: resolved,
             env: vars,
@@ -192,6 +213,6 @@ export function loadConfig(env: object): Config {
 
 /** The values that must never reach a log line or an answer. */
 export function secretValues(config: Config): string[] {
-  const perTracker = [...config.trackers.values()].flatMap((t) => [...t.secrets, ...(t.apiToken ? [t.apiToken] : [])]);
+  const perTracker = [...config.trackers.values()].flatMap((t) => [...t.secrets, ...t.urlSecrets, ...(t.apiToken ? [t.apiToken] : [])]);
   return [...new Set([config.devin.apiKey, config.ticketApiToken, ...config.webhookSecrets, ...perTracker, ...(config.adminToken ? [config.adminToken] : [])])];
 }

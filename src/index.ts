@@ -1,6 +1,5 @@
 import { Hono } from "hono";
 import { methodNotAllowed } from "hono/method-not-allowed";
-import { requestId } from "hono/request-id";
 import { admin } from "./admin";
 import { ApiError } from "./http/errors";
 import type { AppEnv } from "./http/types";
@@ -16,7 +15,13 @@ export { TicketRun } from "./workflows/ticket-run";
 
 const app = new Hono<AppEnv>();
 
-app.use(requestId());
+// The bridge's own id for every request: a client's X-Request-Id is neither trusted nor echoed (it would forge log lines).
+app.use(async (c, next) => {
+  const id = crypto.randomUUID();
+  c.set("requestId", id);
+  c.header("x-request-id", id);
+  await next();
+});
 app.route("/", health);
 app.route("/webhooks", webhooks);
 app.route("/tickets", tickets);

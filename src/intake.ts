@@ -1,12 +1,12 @@
 import { allowListVerdict, parseAllowList } from "./allowlist";
 import type { Config } from "./config";
-import { matchesAnySecret } from "./crypto/hmac";
+import { matchesAnySecret, sha256Hex } from "./crypto/hmac";
 import { decideComment, type FollowUpJob } from "./forward";
 import { log } from "./log";
 import { boundComment, boundTicket, fitForQueue, readJson } from "./bounds";
 import type { QueueMessage, StopJob } from "./queue/messages";
 import { pickRoute, triggerLabels, type Route, type RouteQuery } from "./routing";
-import { contextFor, sessionSettingsFor, trackerConfig } from "./trackers/api";
+import { contextFor, sessionSettingsFor, trackerConfig, writeBackTarget } from "./trackers/api";
 import type { EndFields, TicketFields, Tracker, TrackerContext, TrackerEvent, WebhookRequest } from "./trackers/contract";
 import type { TrackerConfig } from "./trackers/settings";
 import type { DeliveryLog } from "./store/deliveries";
@@ -17,6 +17,7 @@ import { sessionRequest } from "./session-request";
 import { oneLine } from "./text";
 import { nextRunJob, stopJobFor } from "./runs";
 import { instanceIdFor, ticketKey, type TicketComment, type TicketEvent, type TicketJob } from "./ticket";
+import { findTracker } from "./trackers";
 
 export type IntakeResult =
   | { kind: "unauthorized" }
@@ -27,7 +28,7 @@ export type IntakeResult =
   | { kind: "accepted"; job: TicketJob; retry: boolean }
   | { kind: "forwarded"; job: FollowUpJob }
   | { kind: "stopping"; job: StopJob }
-  | { kind: "dry_run"; job: TicketJob; request: CreateSessionRequest };
+  | { kind: "dry_run"; job: TicketJob; request: CreateSessionRequest; writeBack: { base_url: string } | { reason: string } };
 
 export interface IntakeDeps {
   config: Config;
@@ -58,7 +59,7 @@ export async function intake(
 ): Promise<IntakeResult> {
   const ctx = contextFor(deps.config, source);
   const settings = trackerConfig(deps.config, source);
-  if (!(await authentic(source, req, pathSecret, settings.secrets, ctx, deps.requestId))) return { kind: "unauthorized" };
+  if (!(await authentic(source, req, pathSecret, settings, ctx, deps.requestId))) return { kind: "unauthorized" };
 
   // Only past this point may the request touch KV: an unauthenticated caller must not read or write it.
   const deliveryId = deliveryIdOf(req.headers, source.deliveryIdHeaders);
@@ -79,14 +80,16 @@ async function authentic(
   source: Tracker<any>,
   req: WebhookRequest,
   pathSecret: string | undefined,
-  secrets: readonly string[],
+  settings: TrackerConfig,
   ctx: TrackerContext,
   requestId?: string,
 ): Promise<boolean> {
-  if (secrets.length === 0) return false;
   try {
-    // Senders that cannot sign put the secret in the URL instead; that form works for every source.
-    return pathSecret !== undefined ? await matchesAnySecret(pathSecret, secrets) : await source.verify(req, secrets, ctx);
+    // Senders that cannot sign put a secret in the URL instead: its own `<ID>_URL_SECRET`, never the
+    // signing secret, since a URL sits in plain text in the tracker's settings and in request logs.
+    if (pathSecret !== undefined) return settings.urlSecrets.length > 0 && (await matchesAnySecret(pathSecret, settings.urlSecrets));
+    if (settings.secrets.length === 0) return false;
+    return await source.verify(req, settings.secrets, ctx);
   } catch (err) {
     // An adapter that throws on a malformed header has still not authenticated anyone.
     log("error", "adapter_error", { request_id: requestId, source: source.id, stage: "authenticate", error: errorName(err) });
@@ -120,21 +123,24 @@ async function decide(
     const comment = boundComment({ ...parsed.comment, source: source.id });
     const outside = allowListVerdict({ author: comment.author }, settings);
     if (outside) return { kind: "skipped", reason: outside };
-    const decision = await decideComment(comment, deps.config, deps.store, deps.requestId);
-    if (decision.kind === "start" && parsed.comment.ticket) return mentioned(source, parsed.comment.ticket, comment, ctx, settings, deps);
-    if (decision.kind === "skip" || decision.kind === "start") return { kind: "skipped", reason: decision.kind === "skip" ? decision.reason : "this ticket has no Devin session" };
-    if (decision.kind === "stop") return stop(decision.record, `${deps.config.mention} stop by ${comment.author ?? "a comment"}`, deps);
-    if (decision.kind === "retry") {
-      if (!decision.record.ticket) return { kind: "skipped", reason: "this run predates retries: add the trigger label again" };
-      return retry(decision.record, decision.record.ticket, deps);
+    // Delivery-id headers are not signed: a captured comment re-sent under a new one is still the same comment.
+    const identity = await commentIdentity(comment, req.raw);
+    if (deps.deliveries) {
+      const seen = await replayOf(deps.deliveries, source.id, identity, deps);
+      if (seen) return seen;
     }
-    await deps.enqueue(decision.job);
-    return { kind: "forwarded", job: decision.job };
+    const result = await commentResult(source, parsed.comment.ticket, comment, ctx, settings, deps);
+    if (deps.deliveries && REMEMBERED.has(result.kind)) await rememberDelivery(deps.deliveries, source.id, identity, result, deps.requestId);
+    return result;
   }
   // The core, not the tracker, says which tracker a ticket came from.
   const ticket = boundTicket({ ...parsed.ticket, source: source.id, tracker: source.displayName?.(ctx) ?? source.name });
 
-  const forcedLabel = req.url.searchParams.get("label")?.trim();
+  // `?label=devin-autofix` on the webhook URL: the tracker's own rule (a Zammad trigger, a YouTrack
+  // workflow, Jira automation) already selected this ticket. The URL is not signed, so it may only
+  // choose among the labels the operator listed in `<ID>_URL_LABELS`; anything else is ignored.
+  const asked = req.url.searchParams.get("label")?.trim().toLowerCase();
+  const forcedLabel = asked && settings.urlLabels.includes(asked) ? asked : undefined;
   // An assignment to Devin's user (and no trigger label on the same event) is its own trigger.
   const agents = parseAllowList("ASSIGNEES", deps.config.assignees);
   if (!forcedLabel && ticket.triggerLabels.length === 0 && agents && ticket.assignedTo?.some((a) => agents.allows(a))) {
@@ -148,15 +154,43 @@ async function decide(
   const outside = allowListVerdict(ticket, settings);
   if (outside) return { kind: "skipped", reason: outside };
 
-  // `?label=devin-autofix` on the webhook URL: the tracker's own rule (a Zammad trigger,
-  // a YouTrack workflow, Jira automation) already selected this ticket for that route.
-  const forced = req.url.searchParams.get("label")?.trim();
-  const query: RouteQuery = { source: ticket.source, project: ticket.project, kind: "label", labels: forced ? [forced] : ticket.triggerLabels };
+  const query: RouteQuery = { source: ticket.source, project: ticket.project, kind: "label", labels: forcedLabel ? [forcedLabel] : ticket.triggerLabels };
   const route = routeFor(source, ticket, query, deps.config);
   if (!route) {
     return { kind: "skipped", reason: `no trigger label (${triggerLabels(deps.config.routes).join(", ")})` };
   }
   return start(ticket, route, deps);
+}
+
+/** What a comment asks: a follow-up, a stop, a retry, a new run (a mention on a ticket without one), or nothing. */
+async function commentResult(
+  source: Tracker<any>,
+  fields: TicketFields | undefined,
+  comment: TicketComment,
+  ctx: TrackerContext,
+  settings: TrackerConfig,
+  deps: IntakeDeps,
+): Promise<IntakeResult> {
+  const decision = await decideComment(comment, deps.config, deps.store, deps.requestId);
+  if (decision.kind === "start" && fields) return mentioned(source, fields, comment, ctx, settings, deps);
+  if (decision.kind === "skip" || decision.kind === "start") return { kind: "skipped", reason: decision.kind === "skip" ? decision.reason : "this ticket has no Devin session" };
+  if (decision.kind === "stop") return stop(decision.record, `${deps.config.mention} stop by ${comment.author ?? "a comment"}`, deps);
+  if (decision.kind === "retry") {
+    if (!decision.record.ticket) return { kind: "skipped", reason: "this run predates retries: add the trigger label again" };
+    return retry(decision.record, decision.record.ticket, deps);
+  }
+  await deps.enqueue(decision.job);
+  return { kind: "forwarded", job: decision.job };
+}
+
+/**
+ * A comment's identity from the signed body: the tracker's comment id where it
+ * sends one (with the text, so an edit that keeps the id is judged afresh), else
+ * the signed bytes themselves.
+ */
+async function commentIdentity(comment: TicketComment, raw: Uint8Array): Promise<string> {
+  if (comment.commentId) return `comment:${comment.key}:${comment.commentId}:${(await sha256Hex(comment.text)).slice(0, 16)}`;
+  return `body:${await sha256Hex(new TextDecoder().decode(raw))}`;
 }
 
 /**
@@ -192,12 +226,19 @@ async function start(ticket: TicketEvent, route: Route, deps: IntakeDeps, trigge
   const key = ticketKey(ticket, route.label);
   const instanceId = await instanceIdFor(key);
   const existing = await deps.store.get(instanceId);
-  if (existing && existing.status !== "failed") {
-    // The label added again after a stop asks for a new run; anything else is a redelivery.
-    const latest = (await deps.store.findByTicket(ticket.source, ticket.key)) ?? existing;
-    if (latest.status === "stopped" && latest.ticket_key === key && route.kind === "label") return retry(latest, ticket, deps);
-    return { kind: "duplicate", record: latest.ticket_key === key ? latest : existing };
+  const latest = (await deps.store.findByTicket(ticket.source, ticket.key)) ?? existing;
+  if (latest && latest.status !== "failed") {
+    // One ticket, one active run, whatever label asked: a second label while it runs is a duplicate.
+    if (STOPPABLE.includes(latest.status)) return { kind: "duplicate", record: latest };
+    if (latest.ticket_key === key) {
+      // The label added again after a stop asks for a new run; anything else is a redelivery.
+      return latest.status === "stopped" && route.kind === "label" ? retry(latest, ticket, deps) : { kind: "duplicate", record: latest };
+    }
+    // Another route once the run ended: the ticket's next run, on that route's playbook.
+    if (route.kind === "label") return retry(latest, ticket, deps, route);
+    return { kind: "duplicate", record: latest };
   }
+  if (existing && existing.status !== "failed") return { kind: "duplicate", record: existing };
 
   const job = fitForQueue({
     ticketKey: key,
@@ -213,7 +254,10 @@ async function start(ticket: TicketEvent, route: Route, deps: IntakeDeps, trigge
   if (!job) return { kind: "invalid", reason: "the ticket's fields are too large to queue, even with the description cut" };
   if (deps.config.dryRun) {
     // Nothing is queued, so no session starts and no tracker is written to.
-    return { kind: "dry_run", job, request: sessionRequest(job, { ...sessionSettingsFor(deps.config, ticket), ticketApiToken: "[redacted]" }) };
+    const tracker = findTracker(ticket.source);
+    const target = tracker ? writeBackTarget(deps.config, tracker) : { reason: "unknown tracker" };
+    const request = sessionRequest(job, { ...sessionSettingsFor(deps.config, ticket), ticketApiToken: "[redacted]" });
+    return { kind: "dry_run", job, request, writeBack: "baseUrl" in target ? { base_url: target.baseUrl } : { reason: target.reason } };
   }
   await deps.enqueue(job);
   return { kind: "accepted", job, retry: existing?.status === "failed" };
@@ -240,9 +284,9 @@ async function stop(record: TicketRecord, why: string, deps: IntakeDeps): Promis
   return { kind: "stopping", job };
 }
 
-/** The ticket's next run (see {@link nextRunJob}). */
-async function retry(previous: TicketRecord, ticket: TicketEvent, deps: IntakeDeps): Promise<IntakeResult> {
-  const next = await nextRunJob(previous, ticket, deps);
+/** The ticket's next run (see {@link nextRunJob}), on `route` when another route asked for it. */
+async function retry(previous: TicketRecord, ticket: TicketEvent, deps: IntakeDeps, route?: Route): Promise<IntakeResult> {
+  const next = await nextRunJob(previous, ticket, deps, route);
   if (next.kind === "too_large") return { kind: "invalid", reason: "the ticket's fields are too large to queue, even with the description cut" };
   if (next.kind === "exists") return { kind: "duplicate", record: previous };
   await deps.enqueue(next.job);

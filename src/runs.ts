@@ -1,6 +1,7 @@
 import type { Config } from "./config";
 import { fitForQueue } from "./bounds";
 import type { StopJob } from "./queue/messages";
+import type { Route } from "./routing";
 import type { TicketRecord, TicketStore } from "./store/tickets";
 import { runInstanceId, type TicketEvent, type TicketJob } from "./ticket";
 
@@ -31,15 +32,18 @@ export async function nextRunJob(
   previous: TicketRecord,
   ticket: TicketEvent,
   deps: { config: Pick<Config, "playbooks">; store: Pick<TicketStore, "get">; requestId?: string },
+  /** Another route that asked for the next run (a different label once the last run ended). */
+  next?: Route,
 ): Promise<NextRun> {
   const run = (previous.run ?? 1) + 1;
-  const playbook = previous.route ? previous.route.playbookId : (deps.config.playbooks.get(previous.label) ?? previous.playbook);
+  const route = next ?? previous.route;
+  const playbook = route ? route.playbookId : (deps.config.playbooks.get(previous.label) ?? previous.playbook);
   const job = fitForQueue({
     ticketKey: previous.ticket_key,
     instanceId: await runInstanceId(previous.ticket_key, run),
     ticket,
-    label: previous.label,
-    ...(previous.route ? { route: previous.route } : {}),
+    label: next?.label ?? previous.label,
+    ...(route ? { route } : {}),
     // The run keeps its rule's playbook; runs from before rules take PLAYBOOKS' current one for their label.
     ...(playbook ? { playbookId: playbook } : {}),
     receivedAt: new Date().toISOString(),

@@ -16,6 +16,8 @@ export function sessionTag(job: Pick<TicketJob, "instanceId">): string {
 export interface SessionSettings {
   ticketApiToken: string;
   ticketApiDocsUrl?: string;
+  /** The operator's write-back base for the ticket's tracker, if any: the API Devin is pointed at. */
+  trackerApiBase?: string;
   /** How to comment on this ticket, from its tracker (method, URL, header, body). */
   commentInstruction?: string;
   /** `MAX_ACU_LIMIT`: the default, and the ceiling a rule's own cap cannot exceed. */
@@ -32,6 +34,7 @@ export function sessionRequest(job: TicketJob, settings: SessionSettings): Creat
     prompt: buildPrompt(job.ticket, {
       ticketApiDocsUrl: settings.ticketApiDocsUrl,
       commentInstruction: settings.commentInstruction,
+      trackerApiBase: settings.trackerApiBase,
       mention: settings.mention,
       previousSessionUrl: job.previousSessionUrl,
       run: job.run,

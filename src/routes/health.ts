@@ -4,6 +4,8 @@ import { matchesAnySecret } from "../crypto/hmac";
 import { deepChecks } from "../doctor/checks";
 import type { AppEnv } from "../http/types";
 import { describeRules } from "../routing";
+import { trackers } from "../trackers";
+import { writeBackTarget } from "../trackers/api";
 
 export const health = new Hono<AppEnv>();
 
@@ -20,7 +22,14 @@ health.get("/health", async (c) => {
       503,
     );
   }
-  const status = { status: "ok", ...(parsed.config.dryRun ? { dry_run: true } : {}) };
+  // Which trackers the bridge writes back to, and why not where it does not; base URLs are not shown to anonymous callers.
+  const writeBack = Object.fromEntries(
+    trackers.map((t) => {
+      const target = writeBackTarget(parsed.config, t);
+      return [t.id, "baseUrl" in target ? "on" : `off: ${target.reason}`];
+    }),
+  );
+  const status = { status: "ok", ...(parsed.config.dryRun ? { dry_run: true } : {}), write_back: writeBack };
   // The effective rules are the operator's to see: with the admin token only, and never a secret (rules hold none).
   const admin = parsed.config.adminToken;
   const given = c.req.header("authorization")?.match(/^Bearer\s+(.+)$/i)?.[1]?.trim();

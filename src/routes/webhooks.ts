@@ -91,6 +91,7 @@ webhooks.post("/:source/:secret?", requireConfig, requireJson, tooLarge, async (
           // Which rule matched and why: what an operator checks a new ROUTES against.
           ...(result.job.route ? { route: { rule: result.job.route.rule ?? "PLAYBOOKS", kind: result.job.route.kind, why: result.job.route.why } } : {}),
           devin_request: result.request,
+          write_back: result.writeBack,
         },
         200,
       );

@@ -134,3 +134,6 @@ export const forwards = (deliver: Step["deliver"], ...message: (string | RegExp)
   deliver,
   expect: { status: 202, answer: { status: "forwarded" }, message },
 });
+
+/** `<ID>_URL_SECRET` in the tables that exercise the path-secret form: never the signing secret. */
+export const URL_SECRET = "devin-bridge-test-url-secret";

@@ -29,11 +29,6 @@ export interface TicketFields {
   url?: string;
   project?: string;
   author?: string;
-  /**
-   * The instance root the signed payload revealed (`https://gitlab.acme.test`).
-   * Write-back falls back to it only where the operator allows; see trackers/api.ts.
-   */
-  origin?: string;
   /** The users this event just assigned the ticket to (names or ids as the tracker knows them): `ASSIGNEES` may start a session. */
   assignedTo?: string[];
   /** Who made that assignment: the allow-lists judge them, not the reporter. */
@@ -130,6 +125,11 @@ export interface Tracker<S extends Record<string, unknown> = Record<string, unkn
    * was routed and named by it.
    */
   enrich?(ticket: StampedTicket, api: TrackerApi<S>): Promise<Partial<Pick<TicketFields, EnrichedField>>>;
+  /**
+   * The write-back base the tracker derives from its own settings when `<ID>_BASE_URL` is unset
+   * (the generic source's comment endpoint). Configuration only: a payload never chooses where the token goes.
+   */
+  apiBase?(ctx: TrackerContext<S>): string | undefined;
   /** Posts `body` as a comment on the ticket; throws on failure so the workflow step retries. */
   writeBack?(ticket: StampedTicket, body: string, api: TrackerApi<S>): Promise<void>;
   /**

@@ -2,12 +2,12 @@ import { WorkflowEntrypoint, type WorkflowEvent, type WorkflowStep } from "cloud
 import { boundTicket } from "../bounds";
 import { loadConfig, secretValues, type Config } from "../config";
 import { DevinClient } from "../devin/client";
-import { spendGuard, type Reservation } from "../guards/spend-guard";
+import { spendGuard, type Reservation, type SpendScope } from "../guards/spend-guard";
 import { log, redact } from "../log";
 import { ackNote, devinSaysNote, isBridgeNote, outcomeNote, pullRequestNote, timeoutNote } from "../notes";
 import { TicketStore, type RunStatus, type TicketRecord } from "../store/tickets";
 import { findTracker } from "../trackers";
-import { noteWriter, sessionSettingsFor, trackerApiFor } from "../trackers/api";
+import { noteWriter, sessionSettingsFor, trackerApiFor, trackerConfig } from "../trackers/api";
 import { spendKey, type TicketEvent, type TicketJob } from "../ticket";
 import { changed, isEnd, newPullRequests, nextPollDelayMs, phaseOf, snapshotOf, type Phase, type SessionSnapshot } from "./poll";
 import { backoffMs, findOrCreateSession, MAX_ATTEMPTS, type SessionOutcome } from "./session";
@@ -135,7 +135,7 @@ export class TicketRun extends WorkflowEntrypoint<Env, TicketJob> {
     base: Omit<TicketRecord, "status" | "created_at" | "updated_at">,
     step: WorkflowStep,
   ): Promise<void> {
-    const limits = { perHour: config.spend.perHour, perDay: config.spend.perDay };
+    const limits = { perHour: config.spend.perHour, perDay: config.spend.perDay, scopes: spendScopes(config, job) };
     for (let attempt = 1; ; attempt++) {
       const reservation: Reservation = await step.do(`reserve spend #${attempt}`, async () => {
         const r = await spendGuard(this.env).reserve(spendKey(job), limits);
@@ -294,7 +294,7 @@ export class TicketRun extends WorkflowEntrypoint<Env, TicketJob> {
   /** Lets a tracker complete the ticket (slow calls to the tracker) before the prompt is built. */
   private async enrich(ticket: TicketEvent, config: Config, step: WorkflowStep): Promise<TicketEvent> {
     const tracker = findTracker(ticket.source);
-    const api = tracker?.enrich && trackerApiFor(config, tracker, ticket);
+    const api = tracker?.enrich && trackerApiFor(config, tracker);
     if (!tracker?.enrich || !api) return ticket;
     try {
       const extra = await step.do(
@@ -310,4 +310,19 @@ export class TicketRun extends WorkflowEntrypoint<Env, TicketJob> {
       return ticket;
     }
   }
+}
+
+/**
+ * The shares of the spend limits this ticket counts against, where the operator set them: its
+ * source's (`<ID>_MAX_SESSIONS_PER_*`, else `MAX_SESSIONS_PER_SOURCE_PER_*`), its project's and its
+ * author's. Project and author are the payload's word, so only the source share binds a sender
+ * who holds the secret; the others keep one busy team or person from taking a source's whole share.
+ */
+function spendScopes(config: Config, job: TicketJob): SpendScope[] {
+  const { source, project, author } = job.ticket;
+  const tracker = findTracker(source);
+  const scopes: SpendScope[] = [{ name: `source:${source}`, label: source, ...(tracker ? trackerConfig(config, tracker).spend : {}) }];
+  if (project) scopes.push({ name: `project:${source}:${project}`, label: "this project", ...config.spend.perProject });
+  if (author) scopes.push({ name: `author:${source}:${author}`, label: "this author", ...config.spend.perAuthor });
+  return scopes.filter((s) => s.perHour !== undefined || s.perDay !== undefined);
 }

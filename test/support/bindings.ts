@@ -12,6 +12,8 @@ export const TEST_BINDINGS = {
   BUGZILLA_API_KEY: "bz-test-key-5e6f",
   // Redmine 7's payload carries no URL: write-back needs the base (the tracker mock).
   REDMINE_BASE_URL: "http://tracker.mock",
+  // The tracker mock is plain http on a non-loopback name: the operator's opt-in, as a private network would need.
+  ALLOW_HTTP_WRITEBACK: "true",
   // Write-back for the generic source, and the status endpoints.
   TICKETS_COMMENT_URL: "http://tracker.mock/api/tickets/{id}/comments",
   ADMIN_TOKEN: "admin-test-token-0123456789",

@@ -2,6 +2,7 @@ import { exports } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import { MAX_BODY_BYTES } from "../../src/routes/webhooks";
 import { trackerIds as sourceNames } from "../../src/trackers";
+import { URL_SECRET } from "../../src/trackers/case-table";
 import { hmacHex, SECRET, sleep, type Recorded } from "./helpers";
 
 /**
@@ -338,7 +339,7 @@ function corpus(): Case[] {
       name: `oversize ${verified ? "authentic" : "forged"}`,
       verified,
       request: async () =>
-        build(verified ? `/webhooks/tickets/${SECRET}` : "/webhooks/tickets", "POST", big, [
+        build(verified ? `/webhooks/tickets/${URL_SECRET}` : "/webhooks/tickets", "POST", big, [
           ["content-type", "application/json"],
           ...(verified ? [] : await badSignature(big)),
         ]),
@@ -355,7 +356,7 @@ function corpus(): Case[] {
             else controller.enqueue(chunk);
           },
         });
-        return new Request(`https://bridge.test${verified ? `/webhooks/tickets/${SECRET}` : "/webhooks/gitlab"}`, {
+        return new Request(`https://bridge.test${verified ? `/webhooks/tickets/${URL_SECRET}` : "/webhooks/gitlab"}`, {
           method: "POST",
           headers: { "content-type": "application/json", "x-gitlab-token": "nope" },
           body: stream,

@@ -291,7 +291,7 @@ describe("intake guards (unit)", () => {
     const sent: unknown[] = [];
     const d: IntakeDeps = {
       config: cfg,
-      store: { get: async () => null } as unknown as TicketStore,
+      store: { get: async () => null, findByTicket: async () => null } as unknown as TicketStore,
       enqueue: async (m) => void sent.push(m),
       deliveries: {
         seen: async (s, id) => seen.get(`${s}:${id}`) ?? null,

@@ -115,7 +115,7 @@ export const devin = {
 
 /** The tracker mock at `http://tracker.mock`: canned answers and what the bridge sent. */
 export const trackerApi = {
-  async route(route: { method: string; path: string; status?: number; body?: unknown }): Promise<void> {
+  async route(route: { method: string; path: string; status?: number; body?: unknown; headers?: Record<string, string> }): Promise<void> {
     await fetch("http://tracker.mock/__mock/routes", { method: "POST", body: JSON.stringify(route) });
   },
   async requests(pathPrefix = ""): Promise<{ method: string; path: string; search: string; headers: Record<string, string>; body: any }[]> {
@@ -151,4 +151,11 @@ export async function expectSkipped(res: Response, reason: string | RegExp): Pro
 export async function expectUnauthorized(res: Response): Promise<void> {
   expect(res.status).toBe(401);
   expect(((await res.json()) as { error: { code: string } }).error.code).toBe("unauthorized");
+}
+
+/** The fenced block a prompt or message marks as the reporter's, and what stands outside it. */
+export function untrustedPart(text: string): { inside: string; outside: string; ticks: string } {
+  const match = /^(`{3,})text\n([\s\S]*?)\n\1$/m.exec(text);
+  if (!match) throw new Error("no fenced block in the text");
+  return { inside: match[2]!, outside: text.replace(match[0], ""), ticks: match[1]! };
 }

@@ -109,7 +109,7 @@ describe("POST /webhooks/tickets answers", () => {
   it("GET /health answers 200 when configured", async () => {
     const res = await exports.default.fetch("https://bridge.test/health");
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ status: "ok" });
+    expect(await res.json()).toMatchObject({ status: "ok", write_back: { tickets: "on", gitlab: "on" } });
   });
 });
 

@@ -34,9 +34,9 @@ describe("a signed ticket becomes exactly one Devin session", () => {
       { key: "TICKET_API_TOKEN", value: TEST_BINDINGS.TICKET_API_TOKEN, sensitive: true },
     ]);
     const prompt: string = create!.body.prompt;
-    expect(prompt.startsWith(`Ticket ${t.id}: ${t.title}`)).toBe(true);
+    expect(prompt).toContain(`\nTicket ${t.id}: ${t.title}\n`);
     expect(prompt).toContain(t.description);
-    expect(prompt).toContain(`Reference ticket ${t.id} in your commit message.`);
+    expect(prompt).toContain("Reference the ticket's id (first line of the block above) in your commit message.");
     expect(prompt).toContain("$TICKET_API_TOKEN");
     expect(prompt).toContain("To comment, send POST http://tracker.mock/api/tickets/");
     expect(prompt).toContain("https://tickets.example.test/T/1");

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { verifyHmac, hexToBytes } from "../../src/crypto/hmac";
 import { devin, hmacHex, idsFor, postWebhook, SECRET, sleep, ticket } from "./helpers";
+import { URL_SECRET } from "../../src/trackers/case-table";
 
 const enc = new TextEncoder();
 
@@ -65,8 +66,16 @@ describe("webhook signatures", () => {
     expect((await postWebhook(ticket(), { secret: "other-secret-9", env })).status).toBe(401);
   });
 
-  it("accepts the secret as the last path segment, for senders that cannot sign", async () => {
-    expect((await postWebhook(ticket(), { unsigned: true, path: `/webhooks/tickets/${SECRET}` })).status).toBe(202);
+  it("accepts the source's own URL secret as the last path segment, for senders that cannot sign", async () => {
+    expect((await postWebhook(ticket(), { unsigned: true, path: `/webhooks/tickets/${URL_SECRET}` })).status).toBe(202);
     expect((await postWebhook(ticket(), { unsigned: true, path: "/webhooks/tickets/wrong-secret" })).status).toBe(401);
+  });
+
+  it("never takes the signing secret in the path, nor one source's URL secret on another's route", async () => {
+    // The path form is a plain-text secret in the tracker's settings and in request logs: it must not sign anything else.
+    expect((await postWebhook(ticket(), { unsigned: true, path: `/webhooks/tickets/${SECRET}` })).status).toBe(401);
+    const env = { TICKETS_URL_SECRET: "", GITHUB_URL_SECRET: "github-only-url-secret" };
+    expect((await postWebhook(ticket(), { unsigned: true, path: "/webhooks/tickets/github-only-url-secret", env })).status).toBe(401);
+    expect((await postWebhook(ticket(), { unsigned: true, path: `/webhooks/tickets/${URL_SECRET}`, env })).status).toBe(401);
   });
 });

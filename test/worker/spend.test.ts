@@ -3,8 +3,11 @@ import { describe, expect, it } from "vitest";
 import { DevinClient } from "../../src/devin/client";
 import { spendGuard } from "../../src/guards/spend-guard";
 import { findOrCreateSession } from "../../src/workflows/session";
+import { instanceIdFor } from "../../src/ticket";
 import { TEST_BINDINGS } from "../support/bindings";
-import { devin, idsFor, postWebhook, sleep, ticket, watchRun } from "./helpers";
+import type { CaseTicket } from "../../src/trackers/case-table";
+import { cases as github } from "../../src/trackers/github/cases";
+import { callWorker, devin, idsFor, postWebhook, SECRET, sleep, ticket, watchRun } from "./helpers";
 
 const guard = () => spendGuard(env as Env);
 const HOUR = 3_600_000;
@@ -32,6 +35,18 @@ describe("spend guard (Durable Object counter)", () => {
     expect(await guard().reserve("same:3", limits, now + 3 + HOUR + 1)).toEqual({ ok: true });
   });
 
+  it("a 300-ticket flood from one source fills that source's share only; another source still starts", async () => {
+    const now = Date.parse("2026-02-15T00:00:00Z"); // between its neighbours: their rows are out of its day, its rows out of theirs
+    const limits = (source: string) => ({ perHour: 20, perDay: 100, scopes: [{ name: `source:${source}`, perHour: 5, perDay: 50, label: source }] });
+    const flood = await Promise.all(Array.from({ length: 300 }, (_, i) => guard().reserve(`flood:${i}`, limits("noisy"), now + i)));
+    expect(flood.filter((r) => r.ok)).toHaveLength(5);
+    expect(flood.find((r) => !r.ok)).toMatchObject({ reason: "MAX_SESSIONS_PER_HOUR for noisy (5) reached" });
+    expect(await guard().reserve("quiet:1", limits("quiet"), now + 400)).toEqual({ ok: true });
+    // The global limits still bound the sum of every share.
+    const many = await Promise.all(Array.from({ length: 30 }, (_, i) => guard().reserve(`share:${i}`, limits(`s${i}`), now + 500)));
+    expect(many.filter((r) => r.ok)).toHaveLength(20 - 6);
+  });
+
   it("applies the daily limit over a rolling day", async () => {
     const now = Date.parse("2026-03-01T00:00:00Z");
     const limits = { perHour: 100, perDay: 3 };
@@ -43,6 +58,36 @@ describe("spend guard (Durable Object counter)", () => {
 });
 
 describe("spend guard in the pipeline", () => {
+  // First in this block: the burst test below fills the shared hourly window on purpose.
+  it("a flood from one source (GITHUB_MAX_SESSIONS_PER_HOUR=3) defers that source, not another source's ticket", async () => {
+    const room = 20 - (await guard().usage()).lastHour;
+    const base = 900_000_000 + (Date.now() % 10_000_000) * 10;
+    const flood: CaseTicket[] = Array.from({ length: room + 5 }, (_, i) => ({ n: base + i, title: `Flood ${i}`, description: "spam", labels: ["devin-autofix"], author: "mallory" }));
+    const send = async (t: CaseTicket) => {
+      const delivery = github.created(t);
+      const signed = await github.sign(delivery.body, SECRET);
+      return callWorker(new Request("https://bridge.test/webhooks/github", { method: "POST", headers: { "content-type": "application/json", ...delivery.headers, ...signed.headers }, body: delivery.body }));
+    };
+    const answers = await Promise.all(flood.map(send));
+    expect(answers.every((a) => a.status === 202)).toBe(true);
+    const floodTags = await Promise.all(flood.map(async (t) => `ticket:${await instanceIdFor(`github:${github.key(t)}:devin-autofix`)}`));
+    const countCreates = async () => (await Promise.all(floodTags.map((tag) => devin.creates(tag)))).reduce((n, c) => n + c.length, 0);
+    for (const deadline = Date.now() + 20_000; (await countCreates()) < 3 && Date.now() < deadline; ) await sleep(250);
+
+    // A genuine ticket from another tracker starts at once: never deferred, one session.
+    const t = ticket();
+    const { instanceId, tag } = await idsFor(t.id);
+    await using run = await watchRun(instanceId);
+    expect((await postWebhook(t)).status).toBe(202);
+    await run.waitForStatus("complete");
+    expect(await devin.creates(tag)).toHaveLength(1);
+    const record = await (env as Env).TICKETS.get<{ status: string; retry_at?: string }>(`ticket:${instanceId}`, "json");
+    expect(record?.retry_at).toBeUndefined();
+
+    await sleep(1_000);
+    expect(await countCreates()).toBe(3);
+  });
+
   it("defers a ticket over the limit, records it, and starts it when the window allows", async () => {
     const t = ticket();
     const { instanceId, tag } = await idsFor(t.id);

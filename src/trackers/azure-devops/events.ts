@@ -103,7 +103,6 @@ function ticketOf(
     url: httpBase(link) ?? (base && project ? `${base}/${encodeURIComponent(project)}/_workitems/edit/${id}` : undefined),
     project,
     author: personName(fields["System.CreatedBy"]),
-    ...(origin ? { origin } : {}),
     ...(project ? { reply: { project } } : {}),
   };
   return { kind: "ticket", ticket };

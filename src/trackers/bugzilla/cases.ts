@@ -1,7 +1,7 @@
 // BMO's Webhooks extension: bug.create / bug.modify:<fields> / comment.create, the
 // hook's static key in a header of the owner's choosing. Shapes: the fixture
 // (mozilla-bteam/bmo extensions/Push), a comment moved into `bug.comment`.
-import type { CaseTicket, Delivery, Step, TrackerCases } from "../case-table";
+import { type CaseTicket, type Delivery, type Step, type TrackerCases, URL_SECRET, TRIGGER } from "../case-table";
 import { commentsCall } from "./api";
 import created from "./fixtures/bugzilla-bmo-bug-create.json" with { type: "json" };
 
@@ -38,7 +38,7 @@ export const cases: TrackerCases = {
   tracker: "bugzilla",
   signsBody: false,
   // No BUGZILLA_API_TOKEN: write-back takes the shared TICKET_API_TOKEN, reads the key below.
-  env: { BUGZILLA_BASE_URL: "http://tracker.mock", BUGZILLA_API_KEY: "bz-test-key-5e6f" },
+  env: { BUGZILLA_BASE_URL: "http://tracker.mock", BUGZILLA_API_KEY: "bz-test-key-5e6f", BUGZILLA_URL_SECRET: URL_SECRET, BUGZILLA_URL_LABELS: TRIGGER },
   sign: async (_raw, secret) => ({ headers: { "x-devin-bridge-key": secret } }),
   key: (t) => String(t.n),
   created: (t) => deliver(bug(t)),
@@ -49,7 +49,7 @@ export const cases: TrackerCases = {
   comment: (t, text) => deliver(comment(t, { body: text })),
   // Comment 0, not a later one, is the description the webhook lacks.
   routes: (t) => [{ method: "GET", path: comments(t), body: { bugs: { [t.n]: { comments: [{ text: t.description }, { text: "me too" }] } } } }],
-  prompt: (t) => [new RegExp(`^Ticket #${t.n}: `), "Tracker: Bugzilla", `Ticket URL: http://tracker.mock/show_bug.cgi?id=${t.n}`, "Project: Web App", `Reported by: ${t.author}`, t.description,
+  prompt: (t) => [new RegExp(`^Ticket #${t.n}: `, "m"), "Tracker: Bugzilla", `Ticket URL: http://tracker.mock/show_bug.cgi?id=${t.n}`, "Project: Web App", `Reported by: ${t.author}`, t.description,
     `To comment, send POST http://tracker.mock${comments(t)} with the header "X-BUGZILLA-API-KEY: $TICKET_API_TOKEN" and the JSON body {"comment":"<your comment>"}.`],
   writeBack: (t) => ({
     method: "POST",
@@ -70,12 +70,12 @@ export const cases: TrackerCases = {
             status: 202,
             answer: { playbook: "playbook-autofix-0001" },
             // The description is one line, the summary: comment 0 could not be read.
-            prompt: [/^Ticket #\d+: /, "Ticket URL: https://bugzilla.acme.test/show_bug.cgi?id=", "Project: Web App", "Reported by: Dana Ops", /reporter's words\):\n```text\n[^\n]+\n```/],
+            prompt: [/^Ticket #\d+: /m, "Ticket URL: https://bugzilla.acme.test/show_bug.cgi?id=", "Project: Web App", "Reported by: Dana Ops", /reporter's words\):\n[^\n]+\n```/],
           },
         },
         {
           deliver: (t) => deliver(comment(t, { body: "@devin the guest checkout fails too" })),
-          expect: { status: 202, answer: { status: "forwarded" }, message: [/^New comment on ticket #\d+ by Erin Dev:/, "the guest checkout fails too"] },
+          expect: { status: 202, answer: { status: "forwarded" }, message: [/^Comment on ticket #\d+ by Erin Dev:/m, "the guest checkout fails too"] },
         },
       ],
     },
@@ -83,7 +83,7 @@ export const cases: TrackerCases = {
       name: "accepts the key in the path, not a wrong one; forwards a comment in REST's `text` by a user without a real name under the login",
       steps: [
         { deliver: (t) => deliver(bug(t), "/not-the-secret"), secret: false, expect: { status: 401 } },
-        { deliver: (t) => deliver(bug(t), `/${SECRET}`), secret: false, expect: { status: 202 } },
+        { deliver: (t) => deliver(bug(t), `/${URL_SECRET}`), secret: false, expect: { status: 202 } },
         {
           deliver: (t) => deliver(comment(t, { text: "@devin see comment 2" }, { login: "erin@acme.test", real_name: "" })),
           expect: { status: 202, answer: { status: "forwarded" }, message: ["by erin@acme.test:", "@devin see comment 2"] },

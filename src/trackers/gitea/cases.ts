@@ -1,6 +1,6 @@
 // Gitea and Forgejo `issues` / `issue_comment` deliveries, one table each from one builder. Shape: a real Gitea `opened`
 // delivery (./fixtures); headers as services/webhook/deliver.go sets them (X-Gitea-*, on Forgejo X-Forgejo-* too).
-import type { CaseTicket, Delivery, ExtraCase, Step, TrackerCases } from "../case-table";
+import { type CaseTicket, type Delivery, type ExtraCase, type Step, type TrackerCases, URL_SECRET, TRIGGER } from "../case-table";
 import { hexHmac } from "../kit/sign";
 import { giteaApiBase } from "./api";
 import opened from "./fixtures/gitea-issue-opened.json" with { type: "json" };
@@ -45,7 +45,7 @@ function table(id: "gitea" | "forgejo"): TrackerCases {
       { deliver: () => deliver(RAW), secret: false, override: { [`x-${id}-signature`]: RAW_SIGNATURE }, expect: { status: 200, reason: /no trigger label/ } },
       // Re-signed with the case's title, which the session title must carry; all else as delivered.
       { deliver: (t) => ({ ...deliver(RAW.replace(opened.issue.title, t.title)), suffix: "?label=devin-autofix" }), expect: { status: 202, key: `${REPO}#128`,
-        prompt: [/^Ticket acme\/web-app#128: Checkout returns 500 when cart is empty \(\d+\)\n/, `Tracker: ${name}`, `Project: ${REPO}`,
+        prompt: [/^Ticket acme\/web-app#128: Checkout returns 500 when cart is empty \(\d+\)\n/m, `Tracker: ${name}`, `Project: ${REPO}`,
           `Ticket URL: https://gitea.acme.test/${REPO}/issues/128`, "Reported by: dana", "HTTP 500 from `CartTotals#compute`"] } },
     ],
   };
@@ -69,7 +69,7 @@ function table(id: "gitea" | "forgejo"): TrackerCases {
         { deliver: (t) => ({ ...open(t), suffix: "/wrong-secret" }), secret: false, expect: { status: 401 } },
         { deliver: open, override: { "x-gitea-signature": null }, expect: { status: 202 } },
         // Past verification, the same ticket again is a duplicate, not a 401.
-        { deliver: (t) => ({ ...open(t), suffix: "/devin-bridge-test-secret" }), secret: false, expect: { status: 200, answer: { status: "duplicate" } } },
+        { deliver: (t) => ({ ...open(t), suffix: `/${URL_SECRET}` }), secret: false, expect: { status: 200, answer: { status: "duplicate" } } },
       ],
     },
     {
@@ -96,16 +96,15 @@ function table(id: "gitea" | "forgejo"): TrackerCases {
     return (id === "gitea" ? gitea : forgejo).parse(payload, req, { settings: {} });
   };
   const t9: CaseTicket = { n: 9, title: "t", description: "", labels: [], author: "dana" };
-  const apiRoot = (url: string) => {
-    const event = parse(issue(t9, "opened", (p) => (p.repository.html_url = url)));
-    return event.kind === "ticket" ? giteaApiBase(event.ticket.origin!) : event;
-  };
+  const apiRoot = (base: string) => giteaApiBase(base);
 
   return {
     tracker: id,
     signsBody: true,
     // Forgejo's base names the API root: write-back must not add a second /api/v1.
-    env: id === "gitea" ? { GITEA_BASE_URL: "http://tracker.mock" } : { FORGEJO_BASE_URL: "http://tracker.mock/api/v1/" },
+    env: id === "gitea"
+      ? { GITEA_BASE_URL: "http://tracker.mock", GITEA_URL_SECRET: URL_SECRET, GITEA_URL_LABELS: TRIGGER }
+      : { FORGEJO_BASE_URL: "http://tracker.mock/api/v1/", FORGEJO_URL_SECRET: URL_SECRET, FORGEJO_URL_LABELS: TRIGGER },
     async sign(raw, secret) {
       const hex = await hexHmac("SHA-256", secret, raw);
       return { headers: { [`x-${id}-signature`]: hex, "x-hub-signature-256": `sha256=${hex}` } };
@@ -127,8 +126,8 @@ function table(id: "gitea" | "forgejo"): TrackerCases {
     }),
     extra: [fixture, assignment, ...(id === "gitea" ? giteaOnly : [])],
     checks: [
-      { name: "write-back goes to /api/v1 on the instance the repository URL names", actual: () => apiRoot(`https://gitea.acme.test/${REPO}`), expected: "https://gitea.acme.test/api/v1" },
-      { name: "… keeping the instance's sub-path", actual: () => apiRoot(`https://git.acme.test/forge/${REPO}`), expected: "https://git.acme.test/forge/api/v1" },
+      { name: "write-back goes to /api/v1 under the configured base URL", actual: () => apiRoot("https://gitea.acme.test"), expected: "https://gitea.acme.test/api/v1" },
+      { name: "… keeping the instance's sub-path", actual: () => apiRoot("https://git.acme.test/forge/"), expected: "https://git.acme.test/forge/api/v1" },
       { name: "a new issue comment is a follow-up keyed like the issue, with its author and id, and carries the issue a mention may start",
         actual: () => {
           const e = parse(commented(t9, hi), "issue_comment") as any;

@@ -32,7 +32,7 @@ function parseComment(f: Flavour, payload: unknown, req: WebhookRequest, baseUrl
   const result = CommentPayload.safeParse(payload);
   if (!result.success) return { kind: "skip", reason: `not a ${f.name} issue_comment payload` };
   const origin = instanceOf(result.data.repository.html_url);
-  return issueComment(result.data, issueTicket(result.data, [], baseUrl ?? origin, origin));
+  return issueComment(result.data, issueTicket(result.data, [], baseUrl ?? origin));
 }
 
 export function parseGiteaLike(f: Flavour, payload: unknown, req: WebhookRequest, baseUrl: string | undefined): TrackerEvent {
@@ -50,7 +50,7 @@ export function parseGiteaLike(f: Flavour, payload: unknown, req: WebhookRequest
   // the per-ticket duplicate check keeps a second label change from starting another session.
   const trigger = p.action === "opened" || p.action === "label_updated" ? labelNames(p) : [];
   const origin = instanceOf(p.repository.html_url);
-  const ticket = issueTicket(p, trigger, baseUrl ?? origin, origin);
+  const ticket = issueTicket(p, trigger, baseUrl ?? origin);
   // Gitea does not say whom an `assigned` added: every current assignee counts, as labels do on a label update.
   if (p.action === "assigned") Object.assign(ticket, { assignedTo: (p.issue.assignees ?? []).map((a) => a.login), assignedBy: p.sender?.login });
   return { kind: "ticket", ticket };

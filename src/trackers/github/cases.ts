@@ -1,7 +1,7 @@
 // GitHub `issues` and `issue_comment` deliveries. Shapes: octokit/webhooks
 // payload-examples/api.github.com/issues/{opened,labeled}.payload.json (trimmed);
 // headers: docs.github.com/en/webhooks (X-GitHub-Event, X-GitHub-Delivery, X-Hub-Signature-256).
-import { forwards, skips, starts, type CaseTicket, type Delivery, type TrackerCases } from "../case-table";
+import { forwards, skips, starts, URL_SECRET, type CaseTicket, type Delivery, type TrackerCases } from "../case-table";
 import { hexHmac } from "../kit/sign";
 import { instanceOf } from "../kit/github-style";
 import { githubApiBase } from "./api";
@@ -36,7 +36,7 @@ const comment = (t: CaseTicket, action: string, edit: (p: any) => void = () => {
 export const cases: TrackerCases = {
   tracker: "github",
   signsBody: true,
-  env: { GITHUB_BASE_URL: "http://tracker.mock" },
+  env: { GITHUB_BASE_URL: "http://tracker.mock", GITHUB_URL_SECRET: URL_SECRET },
   async sign(raw, secret) {
     return { headers: { "x-hub-signature-256": `sha256=${await hexHmac("SHA-256", secret, raw)}` } };
   },
@@ -94,7 +94,7 @@ export const cases: TrackerCases = {
       name: "accepts the secret in the path instead of a signature, and refuses a wrong one",
       steps: [
         { deliver: (t) => ({ ...opened(t), suffix: "/wrong-secret" }), secret: false, expect: { status: 401 } },
-        { deliver: (t) => ({ ...opened(t), suffix: "/devin-bridge-test-secret" }), secret: false, expect: { status: 202, answer: { playbook: "playbook-autofix-0001" } } },
+        { deliver: (t) => ({ ...opened(t), suffix: `/${URL_SECRET}` }), secret: false, expect: { status: 202, answer: { playbook: "playbook-autofix-0001" } } },
       ],
     },
     {

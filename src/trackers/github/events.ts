@@ -10,8 +10,7 @@ export function parseGitHub(payload: unknown, req: WebhookRequest, baseUrl: stri
   if (event === "issue_comment") {
     const result = CommentPayload.safeParse(payload);
     if (!result.success) return { kind: "skip", reason: "not a GitHub issue_comment payload" };
-    const origin = instanceOf(result.data.repository.html_url) ?? "https://github.com";
-    return issueComment(result.data, issueTicket(result.data, [], baseUrl ?? "https://github.com", origin));
+    return issueComment(result.data, issueTicket(result.data, [], baseUrl ?? "https://github.com"));
   }
   if (event !== "issues") return { kind: "skip", reason: `GitHub event "${(event ?? "none").slice(0, 64)}" is not an issue event` };
   const result = IssuePayload.safeParse(payload);
@@ -24,7 +23,7 @@ export function parseGitHub(payload: unknown, req: WebhookRequest, baseUrl: stri
   if (skip) return { kind: "skip", reason: skip };
   // GitHub names the one label just added; triggering on all current labels would re-fire on every label.
   const trigger = p.action === "opened" ? undefined : p.action === "labeled" ? (p.label ? [p.label.name] : []) : [];
-  const ticket = issueTicket(p, [], baseUrl ?? "https://github.com", instanceOf(p.repository.html_url) ?? "https://github.com");
+  const ticket = issueTicket(p, [], baseUrl ?? instanceOf(p.repository.html_url) ?? "https://github.com");
   ticket.triggerLabels = trigger ?? ticket.labels;
   if (p.action === "assigned" && p.assignee?.login) Object.assign(ticket, { assignedTo: [p.assignee.login], assignedBy: p.sender?.login });
   return { kind: "ticket", ticket };

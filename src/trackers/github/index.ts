@@ -14,6 +14,8 @@ export const github = defineTracker({
     return verifyHexHmacHeader(req, secrets, "SHA-256", ["x-hub-signature-256"], "sha256=");
   },
   parse: (payload, req, ctx) => parseGitHub(payload, req, ctx.baseUrl),
+  // Without GITHUB_BASE_URL: github.com, a fixed default. An Enterprise host named only by the payload gets no token.
+  apiBase: () => "https://github.com",
   writeBack,
   commentInstruction,
   projectIsRepository: true,

@@ -50,8 +50,6 @@ function kindOf(payload: unknown): unknown {
 function ticket(hook: IssueHook, labels: string[], triggerLabels: string[], req: WebhookRequest, baseUrl: string | undefined): TrackerEvent {
   const issue = hook.object_attributes;
   const project = hook.project.path_with_namespace;
-  // GitLab names itself in X-Gitlab-Instance too; the payload's own URL comes first.
-  const origin = instanceRoot(hook.project) ?? httpBase(req.headers.get("x-gitlab-instance"));
   const page = baseUrl ? `${webRoot(baseUrl)}/${project}` : httpBase(hook.project.web_url);
   return {
     kind: "ticket",
@@ -66,7 +64,6 @@ function ticket(hook: IssueHook, labels: string[], triggerLabels: string[], req:
       project,
       // The user who acted: on `open` the reporter, on a label change whoever added it.
       author: who(hook.user),
-      ...(origin ? { origin } : {}),
       reply: { iid: issue.iid, ...(hook.project.id ? { projectId: hook.project.id } : {}) },
     },
   };
@@ -83,7 +80,6 @@ function parseNote(payload: unknown, baseUrl: string | undefined): TrackerEvent 
   if (edited) return skip(`comment ${(note.action ?? "update").slice(0, 32)}, not created`);
   const key = keyOf(project, issue.iid);
   const page = baseUrl ? `${webRoot(baseUrl)}/${project.path_with_namespace}` : httpBase(project.web_url);
-  const origin = instanceRoot(project);
   const ticket: TicketFields | undefined =
     issue.title && issue.state !== "closed"
       ? {
@@ -95,7 +91,6 @@ function parseNote(payload: unknown, baseUrl: string | undefined): TrackerEvent 
           triggerLabels: [],
           url: issue.url || (page ? `${page}/-/issues/${issue.iid}` : undefined),
           project: project.path_with_namespace,
-          ...(origin ? { origin } : {}),
           reply: { iid: issue.iid, ...(project.id ? { projectId: project.id } : {}) },
         }
       : undefined;
@@ -103,12 +98,4 @@ function parseNote(payload: unknown, baseUrl: string | undefined): TrackerEvent 
     kind: "comment",
     comment: { key, id: key, text: note.note ?? "", author: who(user), ...(note.id != null ? { commentId: String(note.id) } : {}), ...(ticket ? { ticket } : {}) },
   };
-}
-
-/** `web_url` is `<root>/<path_with_namespace>`; the root keeps a relative URL root (`https://host/gitlab`). */
-export function instanceRoot(project: Pick<Project, "web_url" | "path_with_namespace">): string | undefined {
-  const web = httpBase(project.web_url);
-  if (!web) return undefined;
-  const suffix = `/${project.path_with_namespace}`;
-  return web.toLowerCase().endsWith(suffix.toLowerCase()) ? web.slice(0, -suffix.length) : new URL(web).origin;
 }

@@ -12,7 +12,9 @@ export const gitlab = defineTracker({
   deliveryIdHeaders: ["idempotency-key", "x-gitlab-event-uuid", "webhook-id"],
   async verify(req, secrets) {
     // Either proves the sender: the secret token in clear, or a 19.0+ signing token (Standard Webhooks).
-    const [token, signed] = await Promise.all([verifyTokenHeader(req, secrets, "x-gitlab-token"), verifyStandardWebhook(req, secrets)]);
+    // A `whsec_` signing key works only in its own scheme: sent in clear it would skip the timestamp that stops replays.
+    const plain = secrets.filter((s) => !s.startsWith("whsec_"));
+    const [token, signed] = await Promise.all([verifyTokenHeader(req, plain, "x-gitlab-token"), verifyStandardWebhook(req, secrets)]);
     return token || signed;
   },
   parse: (payload, req, ctx) => parseGitLab(payload, req, ctx.baseUrl),

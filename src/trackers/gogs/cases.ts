@@ -89,7 +89,7 @@ const parse = (payload: unknown, event = "issues", baseUrl?: string) => {
 const t9: CaseTicket = { n: 9, title: "t", description: "", labels: ["devin-autofix"], author: "dana" };
 const ticketOf = (payload: unknown, baseUrl?: string) => {
   const event = parse(payload, "issues", baseUrl);
-  return event.kind === "ticket" ? { url: event.ticket.url, api: gogsApiBase(event.ticket.origin!) } : event;
+  return event.kind === "ticket" ? { url: event.ticket.url, api: gogsApiBase(baseUrl ?? "https://gogs.acme.test") } : event;
 };
 
 export const cases: TrackerCases = {
@@ -115,11 +115,11 @@ export const cases: TrackerCases = {
   }),
   extra,
   checks: [
-    { name: "without GOGS_BASE_URL the link and the API root come from the repository's page, keeping a sub-path",
-      actual: () => ticketOf(issue(t9, "opened", (p) => (p.repository.html_url = `https://git.acme.test/gogs/${REPO}`))),
-      expected: { url: `https://git.acme.test/gogs/${REPO}/issues/9`, api: "https://git.acme.test/gogs/api/v1" } },
-    { name: "GOGS_BASE_URL names the link's instance over the payload's", actual: () => ticketOf(issue(t9, "opened"), "https://gogs.internal"),
-      expected: { url: `https://gogs.internal/${REPO}/issues/9`, api: "https://gogs.acme.test/api/v1" } },
+    { name: "without GOGS_BASE_URL the link comes from the repository's page, keeping a sub-path",
+      actual: () => (ticketOf(issue(t9, "opened", (p) => (p.repository.html_url = `https://git.acme.test/gogs/${REPO}`))) as { url?: string }).url,
+      expected: `https://git.acme.test/gogs/${REPO}/issues/9` },
+    { name: "GOGS_BASE_URL names the link's instance and the API root", actual: () => ticketOf(issue(t9, "opened"), "https://gogs.internal/"),
+      expected: { url: `https://gogs.internal/${REPO}/issues/9`, api: "https://gogs.internal/api/v1" } },
     { name: "a new issue comment is a follow-up keyed like the issue, with its author and id", actual: () => parse(commented(t9, hi), "issue_comment"),
       expected: { kind: "comment", comment: { key: `${REPO}#9`, id: `${REPO}#9`, text: hi, author: "erin", commentId: "4000009" } } },
     { name: "closing the issue ends its run", actual: () => parse(issue(t9, "closed", (p) => (p.issue.state = "closed"))),

@@ -23,5 +23,5 @@ export function parseGogs(payload: unknown, req: WebhookRequest, baseUrl: string
   // and the one-session-per-ticket gate keeps a second label change from starting another session.
   const trigger = p.action === "opened" || p.action === "label_updated" ? labelNames(p) : [];
   const origin = instanceOf(p.repository.html_url);
-  return { kind: "ticket", ticket: issueTicket(p, trigger, baseUrl ?? origin, origin) };
+  return { kind: "ticket", ticket: issueTicket(p, trigger, baseUrl ?? origin) };
 }

@@ -1,8 +1,7 @@
 // Jira issue and comment webhooks: a Data Center 9 `jira:issue_created` delivery (fixtures/), Cloud's ADF bodies and
 // `comment_created` (developer.atlassian.com/cloud/jira/platform/webhooks). Cloud signs with `X-Hub-Signature: sha256=<hex>`;
 // Data Center signs nothing and puts the secret in the path.
-import type { CaseTicket, Delivery, Step, TrackerCases } from "../case-table";
-import { TRIGGER } from "../case-table";
+import { type CaseTicket, type Delivery, type Step, type TrackerCases, URL_SECRET, TRIGGER } from "../case-table";
 import { hexHmac } from "../kit/sign";
 import { commentUrl, instanceRoot, writeBack } from "./api";
 import { parseJira } from "./events";
@@ -39,7 +38,7 @@ const commentCreated = (t: CaseTicket | null, comment: object, webhookEvent = "c
 const deliver = (payload: unknown, suffix?: string): Delivery =>
   ({ body: JSON.stringify(payload), headers: { "x-atlassian-webhook-identifier": crypto.randomUUID() }, ...(suffix && { suffix }) });
 /** Data Center: the fixture as sent, the secret in the registered URL, no signature. */
-const dc = (query = ""): Step["deliver"] => (t) => deliver(issue(t, undefined, true), `/devin-bridge-test-secret${query}`);
+const dc = (query = ""): Step["deliver"] => (t) => deliver(issue(t, undefined, true), `/${URL_SECRET}${query}`);
 const skip = (reason: RegExp, d: Step["deliver"]): Step => ({ deliver: d, expect: { status: 200, reason } });
 const start = (d: Step["deliver"], prompt?: (string | RegExp)[], notInPrompt?: string[]): Step => ({ deliver: d, expect: { status: 202, prompt, notInPrompt } });
 const forwarded = (d: Step["deliver"], ...message: string[]): Step => ({ deliver: d, expect: { status: 202, answer: { status: "forwarded" }, message } });
@@ -70,7 +69,7 @@ const serviceDesk = () => {
 export const cases: TrackerCases = {
   tracker: "jira",
   signsBody: true,
-  env: { JIRA_BASE_URL: "http://tracker.mock", JIRA_API_TOKEN: "jira-test-pat" },
+  env: { JIRA_BASE_URL: "http://tracker.mock", JIRA_API_TOKEN: "jira-test-pat", JIRA_URL_SECRET: URL_SECRET, JIRA_URL_LABELS: TRIGGER },
   sign: async (raw, secret) => ({ headers: { "x-hub-signature": `sha256=${await hexHmac("SHA-256", secret, raw)}` } }),
   key,
   created: (t) => deliver(issue(t)),
@@ -108,7 +107,7 @@ export const cases: TrackerCases = {
       steps: [
         // Its labels are `backend` and component `checkout`: no route without the query.
         { ...skip(/no trigger label/, dc()), secret: false },
-        { ...start(dc(`?label=${TRIGGER}`), [/^Ticket WEB-\d+: Checkout/, url("jira.acme.test"), "by: dana", "from {{CartTotals#compute}}"]), secret: false },
+        { ...start(dc(`?label=${TRIGGER}`), [/^Ticket WEB-\d+: Checkout/m, url("jira.acme.test"), "by: dana", "from {{CartTotals#compute}}"]), secret: false },
         { deliver: dc(`?label=${TRIGGER}`), secret: false, expect: { status: 200, answer: { status: "duplicate" } } },
       ],
     },
@@ -179,7 +178,7 @@ export const cases: TrackerCases = {
       },
       expected: { labels: LABELS_WITH_REQUEST_TYPE, reply: { serviceDesk: 1 }, sent: { body: "noted", public: false } },
     },
-    { name: "the instance root comes from issue.self", actual: () => (parseJira(created, undefined) as any).ticket.origin, expected: "https://jira.acme.test" },
+    { name: "without JIRA_BASE_URL the link comes from issue.self", actual: () => (parseJira(created, undefined) as any).ticket.url, expected: "https://jira.acme.test/browse/WEB-128" },
     { name: "the instance root keeps a context path", actual: () => instanceRoot("https://corp.acme.test/jira/rest/api/2/issue/1"), expected: "https://corp.acme.test/jira" },
     { name: "a base naming the REST API posts to the same place", actual: () => commentUrl("http://h/rest/api/2/", "WEB-1"), expected: "http://h/rest/api/2/issue/WEB-1/comment" },
     { name: "a base with a context path keeps it", actual: () => commentUrl("https://h/jira/", "WEB-1"), expected: "https://h/jira/rest/api/2/issue/WEB-1/comment" },

@@ -62,7 +62,6 @@ function ticketOf(issue: IssueEvent["issue"], triggerLabels: string[], baseUrl: 
     // A comment's slim issue may leave the project out; a Jira key always starts with it.
     project: fields.project?.key ?? /^([A-Z][A-Z0-9_]*)-\d+$/.exec(key)?.[1],
     author: who(fields.reporter),
-    ...(origin ? { origin } : {}),
     // Write-back on a service-desk request goes through the internal-comment API (see api.ts).
     ...(serviceDesk(fields) ? { reply: { serviceDesk: 1 } } : {}),
   };

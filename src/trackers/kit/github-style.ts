@@ -56,8 +56,8 @@ export function labelNames(p: IssuePayload): string[] {
   return (p.issue.labels ?? []).map((l) => l.name);
 }
 
-/** The ticket every GitHub-style tracker reads the same way; `origin` and the link base are the tracker's to give. */
-export function issueTicket(p: IssuePayload, triggerLabels: string[], linkBase: string | undefined, origin?: string): TicketFields {
+/** The ticket every GitHub-style tracker reads the same way; the link base is the tracker's to give. */
+export function issueTicket(p: IssuePayload, triggerLabels: string[], linkBase: string | undefined): TicketFields {
   const key = issueKey(p);
   const base = linkBase ? httpBase(linkBase) : undefined;
   return {
@@ -70,7 +70,6 @@ export function issueTicket(p: IssuePayload, triggerLabels: string[], linkBase: 
     url: p.issue.html_url || (base ? `${base}/${p.repository.full_name}/issues/${p.issue.number}` : undefined),
     project: p.repository.full_name,
     author: p.issue.user?.login || undefined,
-    ...(origin ? { origin } : {}),
   };
 }
 

@@ -20,3 +20,18 @@ export function rootBefore(url: string | null | undefined, marker: string): stri
   const at = url?.indexOf(marker) ?? -1;
   return at > 0 ? httpBase(url!.slice(0, at)) : undefined;
 }
+
+const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
+
+/**
+ * The base URL write-back may send the API token to: https, or http to a
+ * loopback host (local development) or where the operator allowed it.
+ */
+export function writeBackBase(url: string | undefined, allowHttp: boolean): string | undefined {
+  const base = httpBase(url);
+  if (!base) return undefined;
+  const { protocol, hostname, username, password } = new URL(base);
+  if (username || password) return undefined;
+  if (protocol === "https:") return base;
+  return allowHttp || LOOPBACK.test(hostname) ? base : undefined;
+}

@@ -52,7 +52,6 @@ function ticketOf(issue: Issue, labels: string[], triggerLabels: string[], actor
     url: issue.url || undefined,
     project: issue.team?.name || issue.team?.key || undefined,
     author: issue.creator?.name || actor,
-    origin: LINEAR_API,
   };
 }
 

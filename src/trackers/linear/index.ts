@@ -1,6 +1,6 @@
 import { defineTracker } from "../contract";
 import { writeBack } from "./api";
-import { parseLinear } from "./events";
+import { LINEAR_API, parseLinear } from "./events";
 import { verifyLinear } from "./verify";
 
 export const linear = defineTracker({
@@ -10,5 +10,7 @@ export const linear = defineTracker({
   deliveryIdHeaders: ["linear-delivery"],
   verify: (req, secrets) => verifyLinear(req, secrets),
   parse: (payload) => parseLinear(payload),
+  // Linear is one service: its API is configuration, not something a payload could name.
+  apiBase: () => LINEAR_API,
   writeBack,
 });

@@ -1,6 +1,6 @@
 // OpenProject work package and comment webhooks. Shapes: opf/openproject modules/webhooks
 // (represented_webhook_job.rb, work_package_webhook_job.rb); header X-OP-Signature: sha1=<hex>.
-import type { CaseTicket, Delivery, TrackerCases } from "../case-table";
+import { type CaseTicket, type Delivery, type TrackerCases, URL_SECRET, TRIGGER } from "../case-table";
 import { hexHmac } from "../kit/sign";
 import { asMarkdownParagraphs } from "./api";
 import created from "./fixtures/openproject-work-package-created.json" with { type: "json" };
@@ -39,7 +39,7 @@ const sha256 = await hexHmac("SHA-256", SECRET, fixture);
 export const cases: TrackerCases = {
   tracker: "openproject",
   signsBody: true,
-  env: { OPENPROJECT_BASE_URL: "http://tracker.mock", OPENPROJECT_API_TOKEN: TOKEN },
+  env: { OPENPROJECT_BASE_URL: "http://tracker.mock", OPENPROJECT_API_TOKEN: TOKEN, OPENPROJECT_URL_SECRET: URL_SECRET, OPENPROJECT_URL_LABELS: TRIGGER },
   sign: async (raw, secret) => ({ headers: { "x-op-signature": `sha1=${await hexHmac("SHA-1", secret, raw)}` } }),
   key: (t) => String(t.n),
   created: (t) => wp(t),
@@ -56,9 +56,9 @@ export const cases: TrackerCases = {
       steps: [
         { deliver: () => ({ body: fixture }), override: { "x-op-signature": `sha1=${sha256}` }, expect: { status: 401 } },
         { deliver: (t) => ({ ...wp(t), suffix: "/not-the-secret" }), secret: false, expect: { status: 401 } },
-        { deliver: (t) => ({ ...bug(t), suffix: `/${SECRET}` }), secret: false, expect: skip(/no trigger label/) },
+        { deliver: (t) => ({ ...bug(t), suffix: `/${URL_SECRET}` }), secret: false, expect: skip(/no trigger label/) },
         { deliver: (t) => ({ ...bug(t), suffix: "?label=devin-autofix" }), expect: { status: 202, answer: { playbook: "playbook-autofix-0001" } } },
-        { deliver: (t) => comment(t, "@devin the guest checkout fails too"), expect: forwarded(/^New comment on ticket #\d+ by Erin Dev:/) },
+        { deliver: (t) => comment(t, "@devin the guest checkout fails too"), expect: forwarded(/^Comment on ticket #\d+ by Erin Dev:/m) },
       ],
     },
     {
@@ -81,7 +81,7 @@ export const cases: TrackerCases = {
               p.action = "work_package_comment:internal_comment";
               p.activity._links = { workPackage: { href: `/openproject/api/v3/work_packages/${t.n}` }, user: { href: "/openproject/api/v3/users/9" } };
             }),
-          expect: forwarded(/^New comment on ticket #\d+:\n/),
+          expect: forwarded(/^Comment on ticket #\d+:\n/m),
         },
       ],
     },

@@ -1,7 +1,6 @@
 // Plane v1 webhooks (`issue`, `issue_comment`). Shapes: makeplane/plane apps/api/plane/bgtasks/webhook_task.py,
 // api/serializers/issue.py (IssueExpandSerializer); headers X-Plane-Event, X-Plane-Delivery, X-Plane-Signature (bare hex).
-import type { CaseTicket, Delivery, Expectation, TrackerCases } from "../case-table";
-import { TRIGGER } from "../case-table";
+import { type CaseTicket, type Delivery, type Expectation, type TrackerCases, URL_SECRET, TRIGGER } from "../case-table";
 import { htmlToText } from "../kit/html";
 import { hexHmac } from "../kit/sign";
 import { commentsUrl, textToHtml } from "./api";
@@ -51,7 +50,7 @@ export const cases: TrackerCases = {
   tracker: "plane",
   signsBody: true,
   // PLANE_BASE_URL is the workspace URL: the payload names no workspace.
-  env: { PLANE_BASE_URL: "http://tracker.mock/acme", PLANE_API_TOKEN: TOKEN },
+  env: { PLANE_BASE_URL: "http://tracker.mock/acme", PLANE_API_TOKEN: TOKEN, PLANE_URL_SECRET: URL_SECRET, PLANE_URL_LABELS: TRIGGER },
   sign: async (raw, secret) => ({ headers: { "x-plane-signature": await hexHmac("SHA-256", secret, raw) } }),
   key: issueId,
   created: (t) => issue(t),
@@ -72,7 +71,7 @@ export const cases: TrackerCases = {
       name: "refuses a wrong path secret; takes the right one; ?label= routes a work item carrying only `bug`, naming its reporter",
       steps: [
         { deliver: (t) => ({ ...issue(t), suffix: "/not-the-secret" }), secret: false, expect: { status: 401 } },
-        { deliver: (t) => ({ ...bug(t), suffix: "/devin-bridge-test-secret" }), secret: false, expect: skip(/no trigger label/) },
+        { deliver: (t) => ({ ...bug(t), suffix: `/${URL_SECRET}` }), secret: false, expect: skip(/no trigger label/) },
         { deliver: (t) => ({ ...bug(t), suffix: `?label=${TRIGGER}` }), expect: { status: 202, answer: { playbook: "playbook-autofix-0001" }, prompt: ["Reported by: dana"] } },
       ],
     },
@@ -86,7 +85,7 @@ export const cases: TrackerCases = {
         { deliver: (t) => issue(t, { field: "labels", new: "99999999-0000-4000-8000-000000000000" }), expect: { status: 200, answer: { status: "duplicate" } } },
         {
           deliver: (t) => comment(t, "@devin the guest checkout fails too", (p) => delete p.event),
-          expect: { status: 202, answer: { status: "forwarded" }, message: [/^New comment on ticket e3f1a2b4-5c6d-4e7f-8a9b-\d{12} by erin:\n\n@devin the guest checkout fails too/] },
+          expect: { status: 202, answer: { status: "forwarded" }, message: [/^Comment on ticket e3f1a2b4-5c6d-4e7f-8a9b-\d{12} by erin:\n\n@devin the guest checkout fails too/m] },
         },
       ],
     },

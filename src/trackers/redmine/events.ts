@@ -31,7 +31,6 @@ export function parseRedmine(payload: unknown, labelFieldName: string, baseUrl: 
     return { kind: "ended", ended: { key, id, reason: "label_removed", labels: change.removed, author: actor } };
   }
 
-  const origin = delivery.url ? instanceRoot(delivery.url, issue.id) : undefined;
   return {
     kind: "ticket",
     ticket: {
@@ -44,7 +43,6 @@ export function parseRedmine(payload: unknown, labelFieldName: string, baseUrl: 
       url: delivery.url || (baseUrl ? `${baseUrl}/issues/${issue.id}` : undefined),
       project: issue.project?.identifier || issue.project?.name || undefined,
       author: personName(issue.author),
-      ...(origin ? { origin } : {}),
     },
   };
 }
@@ -73,11 +71,3 @@ function personName(a: Person | null | undefined): string | undefined {
   return a?.name || a?.login || full || undefined;
 }
 
-/**
- * The plugin sends the issue's URL, `<root>/issues/<id>`: the root (which may
- * carry a sub-path) is where the REST API lives.
- */
-export function instanceRoot(url: string, id: number): string | undefined {
-  const match = /^(https?:\/\/[^?#]+?)\/issues\/(\d+)\/?(?:[?#].*)?$/i.exec(url.trim());
-  return match && match[2] === String(id) ? match[1] : undefined;
-}

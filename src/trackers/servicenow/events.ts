@@ -53,7 +53,6 @@ export function parseServiceNow(payload: unknown, baseUrl: string | undefined): 
       url: base ? `${base}/${p.table}.do?sys_id=${p.sys_id}` : undefined,
       project: p.assignment_group?.trim() || undefined,
       author: p.caller?.trim() || p.opened_by?.trim() || undefined,
-      ...(origin ? { origin } : {}),
       reply: { table: p.table, sys_id: p.sys_id },
     },
   };

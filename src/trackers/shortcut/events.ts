@@ -53,7 +53,6 @@ export function parseShortcut(payload: unknown, settings: ShortcutSettings): Tra
       triggerLabels: trigger,
       url: story.app_url || undefined,
       project: group || undefined,
-      origin: SHORTCUT_API,
     },
   };
 }

@@ -1,7 +1,7 @@
 import { defineTracker } from "../contract";
 import { verifyHexHmacHeader } from "../kit/verify";
 import { enrich, writeBack } from "./api";
-import { parseShortcut, type ShortcutSettings } from "./events";
+import { parseShortcut, SHORTCUT_API, type ShortcutSettings } from "./events";
 import { labelIdsSetting } from "./labels";
 
 export const shortcut = defineTracker<ShortcutSettings>({
@@ -14,6 +14,8 @@ export const shortcut = defineTracker<ShortcutSettings>({
   deliveryIdHeaders: [],
   verify: (req, secrets) => verifyHexHmacHeader(req, secrets, "SHA-256", ["payload-signature"], ""),
   parse: (payload, _req, ctx) => parseShortcut(payload, ctx.settings),
+  // Shortcut is one service: its API is configuration, not something a payload could name.
+  apiBase: () => SHORTCUT_API,
   enrich,
   writeBack,
 });

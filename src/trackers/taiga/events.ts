@@ -1,6 +1,5 @@
 import type { TrackerEvent } from "../contract";
 import { addedLabels, removedLabels, unique } from "../kit/labels";
-import { httpBase } from "../kit/url";
 import { Envelope, Item } from "./schema";
 
 /** Item types that are tickets, with their path segment in Taiga's web URLs. */
@@ -17,14 +16,6 @@ function projectSlug(item: Item): string | undefined {
   return slug || item.project.name || (item.project.id != null ? String(item.project.id) : undefined);
 }
 
-/** Taiga's web app and API share an origin in the standard deployment: the permalink reveals it. */
-export function instanceOrigin(item: Pick<Item, "permalink" | "project">): string | undefined {
-  for (const link of [item.permalink, item.project.permalink]) {
-    const url = httpBase(link);
-    if (url) return new URL(url).origin;
-  }
-  return undefined;
-}
 
 /** Issue, user story and task events: creates, tag changes and new comments. */
 export function parseTaiga(payload: unknown, baseUrl: string | undefined): TrackerEvent {
@@ -55,7 +46,6 @@ export function parseTaiga(payload: unknown, baseUrl: string | undefined): Track
   if (added.length === 0 && removed.length > 0) return { kind: "ended", ended: { key, id, reason: "label_removed", labels: removed, author: actor } };
 
   const labels = tagNames(item.tags);
-  const origin = instanceOrigin(item);
   return {
     kind: "ticket",
     ticket: {
@@ -68,7 +58,6 @@ export function parseTaiga(payload: unknown, baseUrl: string | undefined): Track
       url: item.permalink || (baseUrl ? `${baseUrl}/project/${encodeURIComponent(slug)}/${WEB_SEGMENTS.get(type)}/${item.ref}` : undefined),
       project: item.project.name || slug,
       author: item.owner?.username || by?.username || undefined,
-      ...(origin ? { origin } : {}),
       // The key holds the project-scoped ref; the API wants the item's global id.
       ...(item.id != null ? { reply: { type, itemId: item.id } } : {}),
     },

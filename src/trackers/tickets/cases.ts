@@ -1,6 +1,6 @@
 // The bridge's own format (README "The generic webhook"): `{id, title, description, labels[], url?, project?, author?}`,
 // signed `X-Hub-Signature-256: sha256=<hex>` (or `X-Signature-256`). No comment, label or close events.
-import type { CaseTicket, Delivery, Step, TrackerCases } from "../case-table";
+import { type CaseTicket, type Delivery, type Step, type TrackerCases, URL_SECRET } from "../case-table";
 import { hexHmac } from "../kit/sign";
 import { tickets } from "./index";
 
@@ -20,7 +20,7 @@ const commentUrl = (value: string) => tickets.settings.COMMENT_URL.schema.safePa
 export const cases: TrackerCases = {
   tracker: "tickets",
   signsBody: true,
-  env: { TICKETS_COMMENT_URL: "http://tracker.mock/api/tickets/{id}/comments" },
+  env: { TICKETS_COMMENT_URL: "http://tracker.mock/api/tickets/{id}/comments", TICKETS_URL_SECRET: URL_SECRET },
   sign: signAs("x-hub-signature-256"),
   key: (t) => `${PROJECT}/T-${t.n}`,
   created: (t) => deliver(ticket(t)),

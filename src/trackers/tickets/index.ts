@@ -43,7 +43,12 @@ export const tickets = defineTracker({
   deliveryIdHeaders: ["x-github-delivery", "idempotency-key"],
   displayName: (ctx) => ctx.settings.TRACKER_NAME ?? DEFAULT_NAME,
   verify: (req, secrets) => verifyHexHmacHeader(req, secrets, "SHA-256", ["x-hub-signature-256", "x-signature-256"], "sha256="),
-  parse(payload, _req, ctx) {
+  // Write-back needs a base URL; without TICKETS_BASE_URL it is the comment endpoint's origin (the operator's, like the base).
+  apiBase(ctx) {
+    const endpoint = ctx.settings.COMMENT_URL && httpBase(commentUrl(ctx.settings.COMMENT_URL, "0"));
+    return endpoint ? new URL(endpoint).origin : undefined;
+  },
+  parse(payload) {
     const result = TicketPayload.safeParse(payload);
     // The format is ours: a wrong shape is the sender's bug, so it is a 400 naming the fields, not a skip.
     if (!result.success) {
@@ -54,9 +59,6 @@ export const tickets = defineTracker({
     const id = String(t.id);
     const project = t.project?.trim() || undefined;
     const author = typeof t.author === "string" ? t.author : (t.author?.login ?? t.author?.name);
-    // Write-back needs a base URL; without TICKETS_BASE_URL it is the comment endpoint's origin.
-    const endpoint = ctx.settings.COMMENT_URL && httpBase(commentUrl(ctx.settings.COMMENT_URL, id));
-    const origin = endpoint && new URL(endpoint).origin;
     return {
       kind: "ticket",
       ticket: {
@@ -69,7 +71,6 @@ export const tickets = defineTracker({
         url: t.url ?? undefined,
         project,
         author: author || undefined,
-        ...(origin ? { origin } : {}),
       },
     };
   },

@@ -1,7 +1,6 @@
 // What the bridge's own YouTrack workflow rule posts (README "YouTrack"; YouTrack has no webhooks), with a Bearer token.
-import { skips, TRIGGER, type CaseTicket, type Delivery, type Step, type TrackerCases } from "../case-table";
+import { skips, TRIGGER, URL_SECRET, type CaseTicket, type Delivery, type Step, type TrackerCases } from "../case-table";
 import { apiRoot, webRoot } from "./api";
-import { instanceOf } from "./events";
 import created from "./fixtures/youtrack-workflow-issue-created.json" with { type: "json" };
 
 const TOKEN = "perm:YnJpZGdl.dGVzdA==.0a1b2c3d4e5f";
@@ -29,14 +28,14 @@ const refused = (more: Partial<Step>): Step => ({ deliver: (t) => deliver(issue(
 export const cases: TrackerCases = {
   tracker: "youtrack",
   signsBody: false,
-  env: { YOUTRACK_BASE_URL: "http://tracker.mock", YOUTRACK_API_TOKEN: TOKEN },
+  env: { YOUTRACK_BASE_URL: "http://tracker.mock", YOUTRACK_API_TOKEN: TOKEN, YOUTRACK_URL_SECRET: URL_SECRET },
   sign: async (_raw, secret) => ({ headers: { authorization: `Bearer ${secret}` } }),
   key,
   created: (t) => deliver(issue(t)),
   labelAdded: (t, name) => updated(t, [...t.labels, name], [name]),
   comment,
   prompt: (t) => [
-    ...[new RegExp(`^Ticket ${key(t)}: `), "Tracker: YouTrack", "Project: WEB"],
+    ...[new RegExp(`^Ticket ${key(t)}: `, "m"), "Tracker: YouTrack", "Project: WEB"],
     ...[`Ticket URL: ${url(t)}`, `Reported by: ${t.author}`, t.description],
     `To comment, send POST http://tracker.mock/api/issues/${key(t)}/comments with the header "authorization: Bearer $TICKET_API_TOKEN" and the JSON body {"text":"<your comment>"}.`,
   ],
@@ -52,7 +51,7 @@ export const cases: TrackerCases = {
       steps: [
         ...[SECRET, `Basic ${SECRET}`, "Bearer "].map((authorization) => refused({ override: { authorization } })),
         refused({ deliver: (t) => ({ ...deliver(issue(t)), suffix: "/wrong-secret" }), secret: false }),
-        { deliver: (t) => ({ ...deliver(issue(t)), suffix: `/${SECRET}` }), secret: false, expect: { status: 202 } },
+        { deliver: (t) => ({ ...deliver(issue(t)), suffix: `/${URL_SECRET}` }), secret: false, expect: { status: 202 } },
       ],
     },
     {
@@ -87,10 +86,9 @@ export const cases: TrackerCases = {
   ],
   checks: [
     {
-      name: "the API lives at the issue URL's part before /issue/ (a sub-path kept, none without a URL); a base may end in /api",
-      actual: () => [instanceOf(created.url), instanceOf("https://corp.acme.test/youtrack/issue/CMT-9501/checkout-500"), instanceOf(undefined)]
-        .concat([apiRoot("http://y.test/api/"), webRoot("http://y.test/api")]),
-      expected: ["https://youtrack.acme.test", "https://corp.acme.test/youtrack", undefined, "http://y.test/api", "http://y.test"],
+      name: "a base may end in /api: the API root keeps it, links drop it",
+      actual: () => [apiRoot("http://y.test/api/"), webRoot("http://y.test/api")],
+      expected: ["http://y.test/api", "http://y.test"],
     },
   ],
   sample: () => deliver(created),

@@ -1,6 +1,5 @@
 import * as z from "../../zod";
 import type { TrackerEvent } from "../contract";
-import { rootBefore } from "../kit/url";
 import { webRoot } from "./api";
 
 /**
@@ -49,7 +48,6 @@ export function parseYouTrack(payload: unknown, baseUrl: string | undefined): Tr
   const event = named ?? "issue.updated";
   if (!CREATED.has(event) && !UPDATED.has(event)) return skip(`YouTrack event "${event.slice(0, 64)}" neither creates an issue nor adds a tag`);
   const labels = (issue.tags ?? []).map((t) => t.name);
-  const origin = instanceOf(issue.url);
   return {
     kind: "ticket",
     ticket: {
@@ -63,7 +61,6 @@ export function parseYouTrack(payload: unknown, baseUrl: string | undefined): Tr
       url: issue.url || (baseUrl ? `${webRoot(baseUrl)}/issue/${encodeURIComponent(issue.idReadable)}` : undefined),
       project: issue.project?.shortName || undefined,
       author: issue.reporter?.login || undefined,
-      ...(origin ? { origin } : {}),
     },
   };
 }
@@ -82,6 +79,3 @@ function parseComment(payload: unknown): TrackerEvent {
   const { idReadable: key, comment } = result.data;
   return { kind: "comment", comment: { key, id: key, text: comment.text ?? "", author: comment.author?.login || undefined } };
 }
-
-/** `https://host[/youtrack]/issue/WEB-1[/slug]` → `https://host[/youtrack]`: where the REST API lives. */
-export const instanceOf = (issueUrl: string | null | undefined) => rootBefore(issueUrl?.trim(), "/issue/");
