@@ -1,6 +1,6 @@
 import { defineTracker } from "../contract";
 import { verifyHexHmacHeader } from "../kit/verify";
-import { enrich, writeBack } from "./api";
+import { commentInstruction, enrich, writeBack } from "./api";
 import { parseShortcut, type ShortcutSettings } from "./events";
 import { labelIdsSetting } from "./labels";
 
@@ -16,4 +16,5 @@ export const shortcut = defineTracker<ShortcutSettings>({
   parse: (payload, _req, ctx) => parseShortcut(payload, ctx.settings),
   enrich,
   writeBack,
+  commentInstruction,
 });
