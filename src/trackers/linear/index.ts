@@ -1,5 +1,5 @@
 import { defineTracker } from "../contract";
-import { writeBack } from "./api";
+import { commentInstruction, writeBack } from "./api";
 import { parseLinear } from "./events";
 import { verifyLinear } from "./verify";
 
@@ -11,4 +11,5 @@ export const linear = defineTracker({
   verify: (req, secrets) => verifyLinear(req, secrets),
   parse: (payload) => parseLinear(payload),
   writeBack,
+  commentInstruction,
 });
