@@ -1,5 +1,5 @@
 import type { StampedTicket, TrackerApi } from "../contract";
-import { trackerRequest } from "../kit/http";
+import { describe, PROMPT_TOKEN, send, type CommentCall } from "../kit/comment-call";
 
 export interface AzureDevOpsSettings extends Record<string, unknown> {
   AUTH_HEADER?: string;
@@ -18,7 +18,10 @@ export function commentsUrl(key: string, project: string, api: Pick<Api, "baseUr
 }
 
 /** A personal access token goes as the password of Basic auth with an empty user name. */
-export const patAuth = (token: string) => ({ authorization: `Basic ${btoa(`:${token}`)}` });
+export const patAuth = (token: string) => ({
+  // In a prompt the PAT is a shell variable: Devin encodes it, the bridge cannot.
+  authorization: `Basic ${token === PROMPT_TOKEN ? `$(printf ':%s' "${PROMPT_TOKEN}" | base64)` : btoa(`:${token}`)}`,
+});
 
 const escapeHtml = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 
@@ -29,9 +32,14 @@ export function commentHtml(body: string): string {
     .replace(/\r?\n/g, "<br>");
 }
 
-export async function writeBack(ticket: StampedTicket, body: string, api: Api): Promise<void> {
+/** The comment call with `html` as its text, already HTML. */
+export function commentCall(ticket: StampedTicket, html: string, api: Api): CommentCall {
   const project = ticket.reply?.project;
   // Every work item event names its project; without one there is no URL to post to.
   if (typeof project !== "string" || !project) throw new Error("work item without a project");
-  await trackerRequest("POST", commentsUrl(ticket.key, project, api), patAuth(api.token), { text: commentHtml(body) });
+  return { method: "POST", url: commentsUrl(ticket.key, project, api), headers: patAuth(api.token), body: { text: html } };
 }
+
+export const writeBack = (ticket: StampedTicket, body: string, api: Api) => send(commentCall(ticket, commentHtml(body), api));
+export const commentInstruction = (ticket: StampedTicket, api: Api) =>
+  describe({ ...commentCall(ticket, "<div>your comment</div>", api), note: "text is HTML: escape &, < and >, links as <a href>, line breaks as <br>" });

@@ -75,7 +75,10 @@ export const cases: TrackerCases = {
   labelRemoved: (t, name) => deliver(update(t, { "System.Tags": [tags([...t.labels, name]), tags(t.labels)] })),
   closed: (t) => deliver(update(t, { "System.State": ["Active", "Closed"] }, { "System.State": "Closed" })),
   comment: (t, text) => deliver(comment(t, html(text))),
-  prompt: (t) => [new RegExp(`^Ticket #${t.n}: `), "Tracker: Azure DevOps", `Ticket URL: ${link(t)}`, "Project: Web", `Reported by: ${t.author}`, t.description],
+  prompt: (t) => [
+    ...[new RegExp(`^Ticket #${t.n}: `), "Tracker: Azure DevOps", `Ticket URL: ${link(t)}`, "Project: Web", `Reported by: ${t.author}`, t.description],
+    `To comment, send POST http://tracker.mock/Web/_apis/wit/workItems/${t.n}/comments?api-version=7.0-preview.3 with the header "authorization: Basic $(printf ':%s' "$TICKET_API_TOKEN" | base64)" and the JSON body {"text":"<div>your comment</div>"}; text is HTML: escape &, < and >, links as <a href>, line breaks as <br>.`,
+  ],
   writeBack: (t) => ({
     method: "POST",
     path: `/Web/_apis/wit/workItems/${t.n}/comments`,

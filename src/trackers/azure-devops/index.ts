@@ -3,7 +3,7 @@ import { splitList } from "../kit/labels";
 import { headerName, text } from "../kit/schema";
 import { verifyBasicPassword, verifyTokenHeader } from "../kit/verify";
 import * as z from "../../zod";
-import { writeBack, type AzureDevOpsSettings } from "./api";
+import { commentInstruction, writeBack, type AzureDevOpsSettings } from "./api";
 import { DEFAULT_CLOSED_STATES, parseAzureDevOps } from "./events";
 
 /** The header to add on the subscription ("HTTP headers": `X-Devin-Bridge-Key:<secret>`). */
@@ -27,4 +27,5 @@ export const azureDevOps = defineTracker<AzureDevOpsSettings>({
     (await verifyTokenHeader(req, secrets, ctx.settings.AUTH_HEADER ?? DEFAULT_AUTH_HEADER)) || (await verifyBasicPassword(req, secrets)),
   parse: (payload, _req, ctx) => parseAzureDevOps(payload, { baseUrl: ctx.baseUrl, closedStates: ctx.settings.CLOSED_STATES?.length ? ctx.settings.CLOSED_STATES : DEFAULT_CLOSED_STATES }),
   writeBack,
+  commentInstruction,
 });

@@ -106,7 +106,8 @@ export const cases: TrackerCases = {
   closed: (t) => deliver(issue(t, "closed", (p) => (p.issue.state = "closed"))),
   comment: (t, text) => deliver(commented(t, text), "issue_comment"),
   // GOGS_BASE_URL is the mock: the link is built on it.
-  prompt: (t) => [`Ticket ${REPO}#${t.n}: `, "Tracker: Gogs", `Project: ${REPO}`, `Ticket URL: http://tracker.mock/${REPO}/issues/${t.n}`, `Reported by: ${t.author}`],
+  prompt: (t) => [`Ticket ${REPO}#${t.n}: `, "Tracker: Gogs", `Project: ${REPO}`, `Ticket URL: http://tracker.mock/${REPO}/issues/${t.n}`, `Reported by: ${t.author}`,
+    `To comment, send POST http://tracker.mock/api/v1/repos/${REPO}/issues/${t.n}/comments with the header "authorization: token $TICKET_API_TOKEN" and the JSON body {"body":"<your comment>"}.`],
   writeBack: (t) => ({
     method: "POST",
     path: `/api/v1/repos/${REPO}/issues/${t.n}/comments`,

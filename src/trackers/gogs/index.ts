@@ -1,6 +1,6 @@
 import { defineTracker } from "../contract";
 import { verifyHexHmacHeader } from "../kit/verify";
-import { writeBack } from "./api";
+import { commentInstruction, writeBack } from "./api";
 import { parseGogs } from "./events";
 
 export const gogs = defineTracker({
@@ -13,4 +13,5 @@ export const gogs = defineTracker({
   verify: (req, secrets) => verifyHexHmacHeader(req, secrets, "SHA-256", ["x-gogs-signature"], "sha256="),
   parse: (payload, req, ctx) => parseGogs(payload, req, ctx.baseUrl),
   writeBack,
+  commentInstruction,
 });

@@ -1,4 +1,5 @@
 import type { StampedTicket, TrackerApi } from "../contract";
+import { COMMENT_TEXT, describe, type CommentCall } from "../kit/comment-call";
 import { trackerRequest } from "../kit/http";
 import { withSuffix } from "../kit/url";
 
@@ -26,10 +27,22 @@ export function commentCreated(answer: unknown): boolean {
 }
 
 /** GraphQL `commentCreate` on the issue (its UUID is the ticket key). */
+export function commentCall(ticket: StampedTicket, body: string, api: TrackerApi): CommentCall {
+  return {
+    method: "POST",
+    url: withSuffix(api.baseUrl, "/graphql"),
+    headers: { authorization: linearAuthorization(api.token) },
+    body: { query: COMMENT_CREATE, variables: { input: { issueId: ticket.key, body } } },
+    // In a prompt the token's shape is unknown: the bare form is said in words.
+    note: `a personal API key (lin_api_…) goes without "Bearer "; an answer with "errors" or "success": false did not comment`,
+  };
+}
+
+/** Not the kit's `send`: GraphQL's 200 may still carry a failure. */
 export async function writeBack(ticket: StampedTicket, body: string, api: TrackerApi): Promise<void> {
-  const answer = await trackerRequest("POST", withSuffix(api.baseUrl, "/graphql"), { authorization: linearAuthorization(api.token) }, {
-    query: COMMENT_CREATE,
-    variables: { input: { issueId: ticket.key, body } },
-  });
+  const call = commentCall(ticket, body, api);
+  const answer = await trackerRequest(call.method, call.url, call.headers, call.body);
   if (!commentCreated(answer)) throw new Error("Linear commentCreate failed");
 }
+
+export const commentInstruction = (ticket: StampedTicket, api: TrackerApi) => describe(commentCall(ticket, COMMENT_TEXT, api));

@@ -105,7 +105,10 @@ export const cases: TrackerCases = {
   labelRemoved: (t, name) => deliver(updated({ ...t, labels: t.labels.filter((l) => l !== name) }, { labelIds: t.labels.map(labelId) })),
   closed: (t) => deliver(updated(t, { stateId: "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d" }, (p) => (p.data.state = done))),
   comment: (t, text) => deliver(commented(t, text)),
-  prompt: (t) => [`Ticket ENG-${t.n}: `, "Tracker: Linear", "Project: Engineering", `Ticket URL: ${issueUrl(t)}`, `Reported by: ${t.author}`],
+  prompt: (t) => [
+    ...[`Ticket ENG-${t.n}: `, "Tracker: Linear", "Project: Engineering", `Ticket URL: ${issueUrl(t)}`, `Reported by: ${t.author}`],
+    `To comment, send POST http://tracker.mock/graphql with the header "authorization: Bearer $TICKET_API_TOKEN" and the JSON body {"query":"mutation CommentCreate($input: CommentCreateInput!) { commentCreate(input: $input) { success } }","variables":{"input":{"issueId":"${uuid(t.n)}","body":"<your comment>"}}}; a personal API key (lin_api_…) goes without "Bearer "; an answer with "errors" or "success": false did not comment.`,
+  ],
   routes: () => [{ method: "POST", path: "/graphql", body: { data: { commentCreate: { success: true } } } }],
   writeBack: (t) => ({
     method: "POST",

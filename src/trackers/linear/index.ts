@@ -1,5 +1,5 @@
 import { defineTracker } from "../contract";
-import { writeBack } from "./api";
+import { commentInstruction, writeBack } from "./api";
 import { LINEAR_API, parseLinear } from "./events";
 import { verifyLinear } from "./verify";
 
@@ -13,4 +13,5 @@ export const linear = defineTracker({
   // Linear is one service: its API is configuration, not something a payload could name.
   apiBase: () => LINEAR_API,
   writeBack,
+  commentInstruction,
 });

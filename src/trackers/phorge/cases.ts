@@ -63,7 +63,10 @@ export const cases: TrackerCases = {
   key: phid,
   created: (t) => deliver(t),
   routes: conduitRoutes,
-  prompt: (t) => [new RegExp(`^Ticket T${t.n}: `), "Tracker: Phorge", `Ticket URL: http://tracker.mock/T${t.n}\n`, "Project: Web App, bug\n", t.description],
+  prompt: (t) => [
+    ...[new RegExp(`^Ticket T${t.n}: `), "Tracker: Phorge", `Ticket URL: http://tracker.mock/T${t.n}\n`, "Project: Web App, bug\n", t.description],
+    `To comment, send POST http://tracker.mock/api/maniphest.edit with the header "content-type: application/x-www-form-urlencoded" and the JSON body {"objectIdentifier":"${phid(t)}","transactions":[{"type":"comment","value":"<your comment>"}],"__conduit__":{"token":"$TICKET_API_TOKEN"}}; that JSON is not the body but its form field params, with output=json and __conduit__=1 (curl --data-urlencode params=…); an answer with an error_code did not comment.`,
+  ],
   writeBack: (t) => ({
     method: "POST",
     path: "/api/maniphest.edit",

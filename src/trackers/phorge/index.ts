@@ -1,6 +1,6 @@
 import { defineTracker } from "../contract";
 import { verifyHexHmacHeader } from "../kit/verify";
-import { enrich, writeBack } from "./api";
+import { commentInstruction, enrich, writeBack } from "./api";
 import { parsePhorge } from "./events";
 
 /** Phorge and Phabricator: Herald's "Call webhooks" action, Conduit for reads and comments. */
@@ -15,4 +15,5 @@ export const phorge = defineTracker({
   parse: (payload, req) => parsePhorge(payload, req.url),
   enrich,
   writeBack,
+  commentInstruction,
 });

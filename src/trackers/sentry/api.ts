@@ -1,4 +1,5 @@
 import type { StampedTicket, TrackerApi } from "../contract";
+import { COMMENT_TEXT, describe, send, type CommentCall } from "../kit/comment-call";
 import { trackerRequest } from "../kit/http";
 import { withSuffix } from "../kit/url";
 import { describeEvent } from "./event-text";
@@ -19,6 +20,9 @@ export async function enrich(ticket: StampedTicket, api: TrackerApi): Promise<{ 
 }
 
 /** A note on the issue (`POST /api/0/issues/{id}/comments/`, needs `event:write`). */
-export async function writeBack(ticket: StampedTicket, body: string, api: TrackerApi): Promise<void> {
-  await trackerRequest("POST", `${apiRoot(api.baseUrl)}${issuePath(ticket.key)}/comments/`, auth(api), { text: body });
+export function commentCall(ticket: StampedTicket, body: string, api: TrackerApi): CommentCall {
+  return { method: "POST", url: `${apiRoot(api.baseUrl)}${issuePath(ticket.key)}/comments/`, headers: auth(api), body: { text: body } };
 }
+
+export const writeBack = (ticket: StampedTicket, body: string, api: TrackerApi) => send(commentCall(ticket, body, api));
+export const commentInstruction = (ticket: StampedTicket, api: TrackerApi) => describe(commentCall(ticket, COMMENT_TEXT, api));

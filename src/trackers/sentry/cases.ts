@@ -70,6 +70,7 @@ export const cases: TrackerCases = {
   prompt: (t) => [
     ...[new RegExp(`^Ticket ${t.n}: `), "Tracker: Sentry", `Ticket URL: ${webUrl(t)}\n`, t.description, "Culprit: shop.checkout.totals in cart_total"],
     ...["Release: shop@2026.3.1", "Environment: production", "shop/checkout/totals.py:41 in cart_total\n      return subtotal / len(cart.items)"],
+    `To comment, send POST http://tracker.mock/api/0/issues/${t.n}/comments/ with the header "authorization: Bearer $TICKET_API_TOKEN" and the JSON body {"text":"<your comment>"}.`,
   ],
   writeBack: (t) => ({
     method: "POST",

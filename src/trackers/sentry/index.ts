@@ -1,6 +1,6 @@
 import { defineTracker } from "../contract";
 import { verifyHexHmacHeader } from "../kit/verify";
-import { enrich, writeBack } from "./api";
+import { commentInstruction, enrich, writeBack } from "./api";
 import { parseSentry } from "./events";
 
 /** Sentry (SaaS and self-hosted), through an internal integration's webhooks. */
@@ -15,4 +15,5 @@ export const sentry = defineTracker({
   parse: (payload, req) => parseSentry(payload, req),
   enrich,
   writeBack,
+  commentInstruction,
 });

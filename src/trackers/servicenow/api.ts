@@ -1,5 +1,5 @@
 import type { StampedTicket, TrackerApi } from "../contract";
-import { trackerRequest } from "../kit/http";
+import { COMMENT_TEXT, describe, PROMPT_TOKEN, send, type CommentCall } from "../kit/comment-call";
 
 export type AuthScheme = "basic" | "bearer" | "apikey";
 export type NoteField = "work_notes" | "comments";
@@ -35,7 +35,18 @@ export function noteCall(reply: StampedTicket["reply"], body: string, api: Pick<
   return [`${api.baseUrl}/api/now/table/${table}/${sysId}?sysparm_fields=sys_id`, { [api.settings.NOTE_FIELD ?? "work_notes"]: body }];
 }
 
-export async function writeBack(ticket: StampedTicket, body: string, api: Api): Promise<void> {
+export function commentCall(ticket: StampedTicket, body: string, api: Api): CommentCall {
   const [url, fields] = noteCall(ticket.reply, body, api);
-  await trackerRequest("PATCH", url, authHeaders(api.token, api.settings.AUTH_SCHEME), fields);
+  const field = Object.keys(fields)[0];
+  const note = `${field} is a journal field: each update adds one entry`;
+  if (api.token !== PROMPT_TOKEN) return { method: "PATCH", url, headers: authHeaders(api.token, api.settings.AUTH_SCHEME), body: fields, note };
+  // In a prompt the token is a shell variable: its shape cannot choose the scheme, and Devin encodes it, the bridge cannot.
+  const basic = { authorization: `Basic $(printf '%s' "${PROMPT_TOKEN}" | base64 -w0)` };
+  const scheme = api.settings.AUTH_SCHEME;
+  if (scheme) return { method: "PATCH", url, headers: scheme === "basic" ? basic : authHeaders(PROMPT_TOKEN, scheme), body: fields, note };
+  const bearer = `a ${PROMPT_TOKEN} without a colon is an OAuth token, sent as "authorization: Bearer ${PROMPT_TOKEN}"`;
+  return { method: "PATCH", url, headers: basic, body: fields, note: `${note}; ${bearer}` };
 }
+
+export const writeBack = (ticket: StampedTicket, body: string, api: Api) => send(commentCall(ticket, body, api));
+export const commentInstruction = (ticket: StampedTicket, api: Api) => describe(commentCall(ticket, COMMENT_TEXT, api));

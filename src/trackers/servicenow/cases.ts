@@ -7,7 +7,8 @@
 // Write-back: Table API `PATCH /api/now/table/{table}/{sys_id}` with `work_notes` (ServiceNow REST API docs).
 import type { CaseTicket, Delivery, Step, TrackerCases } from "../case-table";
 import { forwards, skips, starts } from "../case-table";
-import { authHeaders, noteCall } from "./api";
+import { PROMPT_TOKEN } from "../kit/comment-call";
+import { authHeaders, commentCall, noteCall } from "./api";
 import { servicenow } from "./index";
 import inserted from "./fixtures/servicenow-incident-insert.json" with { type: "json" };
 import commented from "./fixtures/servicenow-incident-comment.json" with { type: "json" };
@@ -48,7 +49,10 @@ export const cases: TrackerCases = {
   labelRemoved: (t, name) => deliver(update(t, { labels: [...t.labels, name] })),
   closed: (t) => deliver(update(t, {}, { state: "Closed", active: false })),
   comment: (t, text) => deliver(comment(t, text)),
-  prompt: (t) => [new RegExp(`^Ticket ${number(t)}: `), "Tracker: ServiceNow", `Ticket URL: http://tracker.mock/incident.do?sys_id=${sysId(t)}`, "Project: Web Shop", `Reported by: ${t.author}`, t.description],
+  prompt: (t) => [
+    ...[new RegExp(`^Ticket ${number(t)}: `), "Tracker: ServiceNow", `Ticket URL: http://tracker.mock/incident.do?sys_id=${sysId(t)}`, "Project: Web Shop", `Reported by: ${t.author}`, t.description],
+    `To comment, send PATCH http://tracker.mock/api/now/table/incident/${sysId(t)}?sysparm_fields=sys_id with the header "authorization: Basic $(printf '%s' "$TICKET_API_TOKEN" | base64 -w0)" and the JSON body {"work_notes":"<your comment>"}; work_notes is a journal field: each update adds one entry; a $TICKET_API_TOKEN without a colon is an OAuth token, sent as "authorization: Bearer $TICKET_API_TOKEN".`,
+  ],
   writeBack: (t) => ({
     method: "PATCH",
     path: `/api/now/table/incident/${sysId(t)}`,
@@ -119,6 +123,19 @@ export const cases: TrackerCases = {
       name: "SERVICENOW_API_TOKEN: user:password is Basic, a bare token Bearer, SERVICENOW_AUTH_SCHEME=apikey sends x-sn-apikey",
       actual: () => [authHeaders("admin:pw"), authHeaders("oauth-token"), authHeaders("now_key", servicenow.settings.AUTH_SCHEME!.schema.parse("APIKEY"))],
       expected: [{ authorization: "Basic YWRtaW46cHc=" }, { authorization: "Bearer oauth-token" }, { "x-sn-apikey": "now_key" }],
+    },
+    {
+      name: "the prompt's comment call follows SERVICENOW_AUTH_SCHEME and SERVICENOW_NOTE_FIELD",
+      actual: () => {
+        const ticket = { key: "INC0010001", reply: { table: "incident", sys_id: "0123456789abcdef0123456789abcdef" } } as any;
+        const call = (settings: Record<string, string>) => commentCall(ticket, "hi", { baseUrl: "b", token: PROMPT_TOKEN, settings });
+        return [call({ AUTH_SCHEME: "bearer" }), call({ AUTH_SCHEME: "apikey", NOTE_FIELD: "comments" }), call({ AUTH_SCHEME: "basic" })].map((c) => [c.headers, c.body]);
+      },
+      expected: [
+        [{ authorization: "Bearer $TICKET_API_TOKEN" }, { work_notes: "hi" }],
+        [{ "x-sn-apikey": "$TICKET_API_TOKEN" }, { comments: "hi" }],
+        [{ authorization: `Basic $(printf '%s' "$TICKET_API_TOKEN" | base64 -w0)` }, { work_notes: "hi" }],
+      ],
     },
     {
       name: "notes go to work_notes, or to comments with SERVICENOW_NOTE_FIELD=comments; no table and sys_id, no call",

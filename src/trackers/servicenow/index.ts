@@ -2,7 +2,7 @@ import { defineTracker } from "../contract";
 import { headerName } from "../kit/schema";
 import { verifyTokenHeader } from "../kit/verify";
 import * as z from "../../zod";
-import { writeBack, type ServiceNowSettings } from "./api";
+import { commentInstruction, writeBack, type ServiceNowSettings } from "./api";
 import { parseServiceNow } from "./events";
 
 /** The header the Business Rule sets (README.md, "ServiceNow"). */
@@ -26,4 +26,5 @@ export const servicenow = defineTracker<ServiceNowSettings>({
   verify: (req, secrets, ctx) => verifyTokenHeader(req, secrets, ctx.settings.AUTH_HEADER ?? DEFAULT_AUTH_HEADER),
   parse: (payload, _req, ctx) => parseServiceNow(payload, ctx.baseUrl),
   writeBack,
+  commentInstruction,
 });

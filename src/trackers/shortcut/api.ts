@@ -1,4 +1,5 @@
 import type { StampedTicket, TicketFields, TrackerApi } from "../contract";
+import { COMMENT_TEXT, describe, send, type CommentCall } from "../kit/comment-call";
 import { trackerRequest } from "../kit/http";
 import { withSuffix } from "../kit/url";
 import type { ShortcutSettings } from "./events";
@@ -17,6 +18,9 @@ export async function enrich(ticket: StampedTicket, api: Api): Promise<Partial<P
 }
 
 /** `POST /api/v3/stories/{id}/comments` with `{text}`; API tokens go in `Shortcut-Token`. */
-export async function writeBack(ticket: StampedTicket, body: string, api: Api): Promise<void> {
-  await trackerRequest("POST", `${storyUrl(ticket, api)}/comments`, auth(api), { text: body });
+export function commentCall(ticket: StampedTicket, body: string, api: Api): CommentCall {
+  return { method: "POST", url: `${storyUrl(ticket, api)}/comments`, headers: auth(api), body: { text: body } };
 }
+
+export const writeBack = (ticket: StampedTicket, body: string, api: Api) => send(commentCall(ticket, body, api));
+export const commentInstruction = (ticket: StampedTicket, api: Api) => describe(commentCall(ticket, COMMENT_TEXT, api));

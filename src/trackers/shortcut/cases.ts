@@ -92,7 +92,8 @@ export const cases: TrackerCases = {
   labelRemoved: (t, name) => deliver(update({ ...t, labels: t.labels.filter((l) => l !== name) }, { label_ids: { removes: [labelId(name)] } }, [labelRef(name)])),
   closed: (t) => deliver(update(t, { completed: { new: true, old: false } })),
   comment: (t, text) => deliver(commented(t, text)),
-  prompt: (t) => [`Ticket sc-${t.n}: `, "Tracker: Shortcut", `Ticket URL: ${appUrl(t)}`],
+  prompt: (t) => [`Ticket sc-${t.n}: `, "Tracker: Shortcut", `Ticket URL: ${appUrl(t)}`,
+    `To comment, send POST http://tracker.mock/api/v3/stories/${t.n}/comments with the header "shortcut-token: $TICKET_API_TOKEN" and the JSON body {"text":"<your comment>"}.`],
   routes: (t) => [{ method: "GET", path: `/api/v3/stories/${t.n}`, body: { id: t.n, name: t.title, description: t.description, app_url: appUrl(t), labels: t.labels.map((n) => ({ id: labelId(n), name: n })) } }],
   writeBack: (t) => ({
     method: "POST",

@@ -1,6 +1,6 @@
 import { defineTracker } from "../contract";
 import { verifyHexHmacHeader } from "../kit/verify";
-import { enrich, writeBack } from "./api";
+import { commentInstruction, enrich, writeBack } from "./api";
 import { parseShortcut, SHORTCUT_API, type ShortcutSettings } from "./events";
 import { labelIdsSetting } from "./labels";
 
@@ -18,4 +18,5 @@ export const shortcut = defineTracker<ShortcutSettings>({
   apiBase: () => SHORTCUT_API,
   enrich,
   writeBack,
+  commentInstruction,
 });
