@@ -76,7 +76,7 @@ export const cases: TrackerCases = {
   closed: (t) => deliver(update(t, { "System.State": ["Active", "Closed"] }, { "System.State": "Closed" })),
   comment: (t, text) => deliver(comment(t, html(text))),
   prompt: (t) => [
-    ...[new RegExp(`^Ticket #${t.n}: `), "Tracker: Azure DevOps", `Ticket URL: ${link(t)}`, "Project: Web", `Reported by: ${t.author}`, t.description],
+    ...[new RegExp(`^Ticket #${t.n}: `, "m"), "Tracker: Azure DevOps", `Ticket URL: ${link(t)}`, "Project: Web", `Reported by: ${t.author}`, t.description],
     `To comment, send POST http://tracker.mock/Web/_apis/wit/workItems/${t.n}/comments?api-version=7.0-preview.3 with the header "authorization: Basic $(printf ':%s' "$TICKET_API_TOKEN" | base64)" and the JSON body {"text":"<div>your comment</div>"}; text is HTML: escape &, < and >, links as <a href>, line breaks as <br>.`,
   ],
   writeBack: (t) => ({
@@ -109,7 +109,7 @@ export const cases: TrackerCases = {
           },
           expect: { status: 200, answer: { status: "duplicate" } },
         },
-        forwards((t) => deliver({ ...commented, resource: { ...commented.resource, id: t.n } }), /^New comment on ticket #\d+ by Erin Dev:/, "@devin the guest checkout fails too"),
+        forwards((t) => deliver({ ...commented, resource: { ...commented.resource, id: t.n } }), /^Comment on ticket #\d+ by Erin Dev:/m, "@devin the guest checkout fails too"),
       ],
     },
     {

@@ -49,7 +49,7 @@ const extra: ExtraCase[] = [
       { deliver: () => deliver(RAW), secret: false, override: { "x-gogs-signature": RAW_SIGNATURE }, expect: { status: 200, reason: /no trigger label/ } },
       { deliver: () => deliver(RAW), secret: false, override: { "x-gogs-signature": RAW_SIGNATURE.replace(/^9/, "8") }, expect: { status: 401 } },
       { deliver: (t) => ({ ...deliver(RAW.replace(opened.issue.title, t.title)), suffix: "?label=devin-autofix" }), expect: { status: 202, key: `${REPO}#128`,
-        prompt: [/^Ticket acme\/web-app#128: Checkout returns 500 when cart is empty \(\d+\)\n/, "Tracker: Gogs", `Project: ${REPO}`,
+        prompt: [/^Ticket acme\/web-app#128: Checkout returns 500 when cart is empty \(\d+\)\n/m, "Tracker: Gogs", `Project: ${REPO}`,
           `Ticket URL: http://tracker.mock/${REPO}/issues/128`, "Reported by: dana", "HTTP 500 from `CartTotals#compute`"] } },
     ],
   },
@@ -95,7 +95,7 @@ const ticketOf = (payload: unknown, baseUrl?: string) => {
 export const cases: TrackerCases = {
   tracker: "gogs",
   signsBody: true,
-  env: { GOGS_BASE_URL: "http://tracker.mock" },
+  env: { GOGS_BASE_URL: "http://tracker.mock", GOGS_URL_LABELS: "devin-autofix" },
   async sign(raw, secret) {
     return { headers: { "x-gogs-signature": await hexHmac("SHA-256", secret, raw) } };
   },

@@ -141,6 +141,6 @@ export const cases: TrackerCases = {
 function expectTicket(labels: string[], triggerLabels: string[]) {
   return {
     key: uuid(9), id: "ENG-9", title: "t", description: "", labels, triggerLabels, url: `https://linear.app/acme/issue/ENG-9/t`,
-    project: "Engineering", author: "dana", origin: "https://api.linear.app",
+    project: "Engineering", author: "dana",
   };
 }

@@ -58,13 +58,13 @@ export const cases: TrackerCases = {
   // It is signed, but the suite's tampering probe edits the title, which a Herald body never holds:
   // the extra case below changes the PHID instead.
   signsBody: false,
-  env: { PHORGE_BASE_URL: "http://tracker.mock", PHORGE_API_TOKEN: TOKEN },
+  env: { PHORGE_BASE_URL: "http://tracker.mock", PHORGE_URL_LABELS: "devin-autofix", PHORGE_API_TOKEN: TOKEN },
   sign: async (raw, secret) => ({ headers: { "x-phabricator-webhook-signature": await hexHmac("SHA-256", secret, raw) } }),
   key: phid,
   created: (t) => deliver(t),
   routes: conduitRoutes,
   prompt: (t) => [
-    ...[new RegExp(`^Ticket T${t.n}: `), "Tracker: Phorge", `Ticket URL: http://tracker.mock/T${t.n}\n`, "Project: Web App, bug\n", t.description],
+    ...[new RegExp(`^Ticket T${t.n}: `, "m"), "Tracker: Phorge", `Ticket URL: http://tracker.mock/T${t.n}\n`, "Project: Web App, bug\n", t.description],
     `To comment, send POST http://tracker.mock/api/maniphest.edit with the header "content-type: application/x-www-form-urlencoded" and the JSON body {"objectIdentifier":"${phid(t)}","transactions":[{"type":"comment","value":"<your comment>"}],"__conduit__":{"token":"$TICKET_API_TOKEN"}}; that JSON is not the body but its form field params, with output=json and __conduit__=1 (curl --data-urlencode params=…); an answer with an error_code did not comment.`,
   ],
   writeBack: (t) => ({

@@ -60,7 +60,7 @@ const latestPath = (t: CaseTicket) => `/api/0/issues/${t.n}/events/latest/`;
 export const cases: TrackerCases = {
   tracker: "sentry",
   signsBody: true,
-  env: { SENTRY_BASE_URL: "http://tracker.mock", SENTRY_API_TOKEN: TOKEN },
+  env: { SENTRY_BASE_URL: "http://tracker.mock", SENTRY_URL_LABELS: "devin-autofix", SENTRY_API_TOKEN: TOKEN },
   sign: async (raw, secret) => ({ headers: { "sentry-hook-signature": await hexHmac("SHA-256", secret, raw) } }),
   key: (t) => String(t.n),
   created: (t) => deliver("event_alert", fired(t)),
@@ -68,7 +68,7 @@ export const cases: TrackerCases = {
   comment: commented,
   routes: (t) => [{ method: "GET", path: latestPath(t), body: latestEvent(t) }],
   prompt: (t) => [
-    ...[new RegExp(`^Ticket ${t.n}: `), "Tracker: Sentry", `Ticket URL: ${webUrl(t)}\n`, t.description, "Culprit: shop.checkout.totals in cart_total"],
+    ...[new RegExp(`^Ticket ${t.n}: `, "m"), "Tracker: Sentry", `Ticket URL: ${webUrl(t)}\n`, t.description, "Culprit: shop.checkout.totals in cart_total"],
     ...["Release: shop@2026.3.1", "Environment: production", "shop/checkout/totals.py:41 in cart_total\n      return subtotal / len(cart.items)"],
     `To comment, send POST http://tracker.mock/api/0/issues/${t.n}/comments/ with the header "authorization: Bearer $TICKET_API_TOKEN" and the JSON body {"text":"<your comment>"}.`,
   ],
@@ -85,7 +85,7 @@ export const cases: TrackerCases = {
         skips((t) => deliver("issue", issue(t, "created")), /no trigger label/),
         {
           deliver: (t) => deliver("issue", issue(t, "created"), `?label=${TRIGGER}`),
-          expect: { status: 202, prompt: [new RegExp(`^Ticket WEB-APP-\\d+: `), "Project: Web App", "Exception: ZeroDivisionError: Steps: empty the cart"] },
+          expect: { status: 202, prompt: [new RegExp(`^Ticket WEB-APP-\\d+: `, "m"), "Project: Web App", "Exception: ZeroDivisionError: Steps: empty the cart"] },
         },
         forwards((t) => commented(t, "@devin the totals also break for a cart of one"), /by Erin Dev:/, "a cart of one"),
       ],

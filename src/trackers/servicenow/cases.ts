@@ -41,7 +41,7 @@ const SELECTED = "?label=devin-autofix";
 export const cases: TrackerCases = {
   tracker: "servicenow",
   signsBody: false,
-  env: { SERVICENOW_BASE_URL: "http://tracker.mock", SERVICENOW_API_TOKEN: TOKEN },
+  env: { SERVICENOW_BASE_URL: "http://tracker.mock", SERVICENOW_URL_LABELS: "devin-autofix", SERVICENOW_API_TOKEN: TOKEN },
   sign: async (_raw, secret) => ({ headers: { "x-devin-bridge-key": secret } }),
   key: number,
   created: (t) => deliver(record(t)),
@@ -50,7 +50,7 @@ export const cases: TrackerCases = {
   closed: (t) => deliver(update(t, {}, { state: "Closed", active: false })),
   comment: (t, text) => deliver(comment(t, text)),
   prompt: (t) => [
-    ...[new RegExp(`^Ticket ${number(t)}: `), "Tracker: ServiceNow", `Ticket URL: http://tracker.mock/incident.do?sys_id=${sysId(t)}`, "Project: Web Shop", `Reported by: ${t.author}`, t.description],
+    ...[new RegExp(`^Ticket ${number(t)}: `, "m"), "Tracker: ServiceNow", `Ticket URL: http://tracker.mock/incident.do?sys_id=${sysId(t)}`, "Project: Web Shop", `Reported by: ${t.author}`, t.description],
     `To comment, send PATCH http://tracker.mock/api/now/table/incident/${sysId(t)}?sysparm_fields=sys_id with the header "authorization: Basic $(printf '%s' "$TICKET_API_TOKEN" | base64 -w0)" and the JSON body {"work_notes":"<your comment>"}; work_notes is a journal field: each update adds one entry; a $TICKET_API_TOKEN without a colon is an OAuth token, sent as "authorization: Bearer $TICKET_API_TOKEN".`,
   ],
   writeBack: (t) => ({
@@ -69,15 +69,19 @@ export const cases: TrackerCases = {
           "Project: Web Shop\n",
           "Steps:\n1. Empty the cart\n2. Press Checkout\n\nExpected: a message. Actual: HTTP 500.",
         ]),
-        forwards((t) => deliver({ ...commented, number: number(t), sys_id: sysId(t) }), /^New comment on ticket INC\d+ by Erin Dev:/, "the guest checkout fails too"),
+        forwards((t) => deliver({ ...commented, number: number(t), sys_id: sysId(t) }), /^Comment on ticket INC\d+ by Erin Dev:/m, "the guest checkout fails too"),
         // The rule fires on the bridge's own work note too: the footer tells it apart.
         skip((t) => comment(t, "Devin is working on this ticket: https://app.devin.ai/sessions/x\n\n— posted by devin-ticket-bridge"), /posted by the bridge/),
       ],
     },
     {
-      name: "without a labels list, category and assignment group are the labels; a comma-separated list works too",
+      name: "without a labels list, category and assignment group are the labels",
+      steps: [starts((t) => deliver(record(t, { labels: undefined, category: "devin-autofix" })))],
+    },
+    {
+      // One ticket has one run at a time whatever its labels: another ticket for the other label.
+      name: "a comma-separated labels list works too",
       steps: [
-        starts((t) => deliver(record(t, { labels: undefined, category: "devin-autofix" }))),
         {
           deliver: (t) => deliver(record(t, { labels: "bug, devin-feature" })),
           expect: { status: 202, label: "devin-feature", answer: { playbook: "playbook-feature-0002" } },

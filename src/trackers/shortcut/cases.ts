@@ -55,7 +55,7 @@ const extra: ExtraCase[] = [
     steps: [
       skips(() => deliver(created), /no trigger label/),
       { deliver: (t) => ({ ...deliver(story({ ...t, n: 128, labels: ["bug"] })), suffix: "?label=devin-autofix" }),
-        expect: { status: 202, key: "128", prompt: [/^Ticket sc-128: Checkout returns 500 when cart is empty \(\d+\)\n/, "Tracker: Shortcut", "Project: Web", "Ticket URL: https://app.shortcut.com/acme/story/128", "HTTP 500 from `CartTotals#compute`"], notInPrompt: ["Steps: empty the cart"] } },
+        expect: { status: 202, key: "128", prompt: [/^Ticket sc-128: Checkout returns 500 when cart is empty \(\d+\)\n/m, "Tracker: Shortcut", "Project: Web", "Ticket URL: https://app.shortcut.com/acme/story/128", "HTTP 500 from `CartTotals#compute`"], notInPrompt: ["Steps: empty the cart"] } },
     ],
   },
   {
@@ -82,7 +82,7 @@ const t9: CaseTicket = { n: 9, title: "t", description: "", labels: ["bug"], aut
 export const cases: TrackerCases = {
   tracker: "shortcut",
   signsBody: true,
-  env: { SHORTCUT_BASE_URL: "http://tracker.mock" },
+  env: { SHORTCUT_BASE_URL: "http://tracker.mock", SHORTCUT_URL_LABELS: "devin-autofix" },
   async sign(raw, secret) {
     return { headers: { "payload-signature": await hexHmac("SHA-256", secret, raw) } };
   },
