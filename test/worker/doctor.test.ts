@@ -74,7 +74,7 @@ describe("GET /health?deep=1", () => {
 
   it("plain /health says when DRY_RUN is on", async () => {
     const on = await callWorker(new Request("https://bridge.test/health"), { DRY_RUN: "true" });
-    expect(await on.json()).toEqual({ status: "ok", dry_run: true });
-    expect(await (await callWorker(new Request("https://bridge.test/health"))).json()).toEqual({ status: "ok" });
+    expect(await on.json()).toMatchObject({ status: "ok", dry_run: true });
+    expect(await (await callWorker(new Request("https://bridge.test/health"))).json()).not.toHaveProperty("dry_run");
   });
 });
