@@ -12,17 +12,21 @@ import * as z from "./zod";
 export type TriggerKind = "label" | "mention" | "assignment";
 export const TRIGGER_KINDS: readonly TriggerKind[] = ["label", "mention", "assignment"];
 
-export interface RouteRule {
-  /** Given, or `#<position>` (1-based): what errors, /health and dry runs call it. */
-  name: string;
-  match: { source?: string[]; project?: string[]; label?: string[]; kind?: TriggerKind[] };
-  playbook?: string;
+/** What a rule sets on the session besides the playbook; a route carries the same to the workflow. */
+export interface RouteSettings {
   repos?: string[];
   maxAcuLimit?: number;
   tags?: string[];
   knowledgeIds?: string[];
   secretIds?: string[];
   preamble?: string;
+}
+
+export interface RouteRule extends RouteSettings {
+  /** Given, or `#<position>` (1-based): what errors, /health and dry runs call it. */
+  name: string;
+  match: { source?: string[]; project?: string[]; label?: string[]; kind?: TriggerKind[] };
+  playbook?: string;
   /** The rule made from `PLAYBOOKS`: label → playbook, its labels tried in the ticket's order as always. */
   fromPlaybooks?: boolean;
   playbooks?: Readonly<Record<string, string>>;
@@ -38,7 +42,7 @@ export interface RouteQuery {
 }
 
 /** The decision, carried by the job to the workflow: nothing here is secret. */
-export interface Route {
+export interface Route extends RouteSettings {
   /** The run's identity within the ticket (`source:key:<label>`): the trigger label, else the rule's label or name. */
   label: string;
   kind: TriggerKind;
@@ -46,12 +50,6 @@ export interface Route {
   /** Why it matched, for dry runs. */
   why?: string;
   playbookId?: string;
-  repos?: string[];
-  maxAcuLimit?: number;
-  tags?: string[];
-  knowledgeIds?: string[];
-  secretIds?: string[];
-  preamble?: string;
 }
 
 /** The route identity of a mention or assignment no rule names a label for: one per ticket, so both count as the same run. */
