@@ -7,9 +7,8 @@ import type { CaseTicket, Delivery } from "../../src/trackers/case-table";
 import { cases as github } from "../../src/trackers/github/cases";
 import { TEST_BINDINGS } from "../support/bindings";
 import { createDevinMock } from "../support/devin-mock";
-import { serveLoopback } from "../support/serve";
 import { createTrackerMock } from "../support/tracker-mock";
-import { startWranglerDev, type DevServer } from "../support/wrangler-dev";
+import { startBridge, type BridgeWithDoubles } from "../support/wrangler-dev";
 
 // The operator console in a real headless Chromium against `wrangler dev` (real local KV, Queue,
 // Workflow and Durable Object) with loopback doubles for Devin and GitHub: sign in, watch a ticket
@@ -23,29 +22,13 @@ if (!CHROMIUM) console.warn("admin-browser: SKIPPED: no Chromium at CHROMIUM_PAT
 describe.skipIf(!CHROMIUM)("operator console in headless Chromium, against wrangler dev", () => {
   const devin = createDevinMock({ apiKey: TEST_BINDINGS.DEVIN_API_KEY });
   const tracker = createTrackerMock();
-  let devinServer: Awaited<ReturnType<typeof serveLoopback>>;
-  let trackerServer: Awaited<ReturnType<typeof serveLoopback>>;
-  let bridge: DevServer;
+  let { devinServer, trackerServer, bridge, stop } = {} as BridgeWithDoubles;
   let profile: string;
   let browser: BrowserContext;
   let page: Page;
 
   beforeAll(async () => {
-    devinServer = await serveLoopback(devin.handle);
-    trackerServer = await serveLoopback(tracker.handle);
-    bridge = await startWranglerDev(
-      {
-        ...TEST_BINDINGS,
-        DEVIN_API_BASE: devinServer.url,
-        GITHUB_BASE_URL: trackerServer.url,
-        TICKETS_COMMENT_URL: `${trackerServer.url}/api/tickets/{id}/comments`,
-        BUGZILLA_BASE_URL: trackerServer.url,
-        REDMINE_BASE_URL: trackerServer.url,
-        FOLLOW_INTERVAL_SECONDS: "10",
-      },
-      90_000,
-      { snapshot: true },
-    );
+    ({ devinServer, trackerServer, bridge, stop } = await startBridge(devin, tracker, { FOLLOW_INTERVAL_SECONDS: "10" }));
     profile = mkdtempSync(join(tmpdir(), "bridge-chromium-"));
     mkdirSync(SHOTS, { recursive: true });
     // A fresh profile each run (Playwright takes it as userDataDir rather than --user-data-dir).
@@ -69,8 +52,7 @@ describe.skipIf(!CHROMIUM)("operator console in headless Chromium, against wrang
 
   afterAll(async () => {
     await browser?.close();
-    await bridge?.stop();
-    await Promise.all([devinServer?.close(), trackerServer?.close()]);
+    await stop?.();
     if (profile) rmSync(profile, { recursive: true, force: true });
   });
 

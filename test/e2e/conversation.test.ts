@@ -3,9 +3,8 @@ import type { CaseTicket, Delivery } from "../../src/trackers/case-table";
 import { cases as github } from "../../src/trackers/github/cases";
 import { TEST_BINDINGS } from "../support/bindings";
 import { createDevinMock, type MockSession, type RecordedRequest, type SessionState } from "../support/devin-mock";
-import { serveLoopback } from "../support/serve";
 import { createTrackerMock, type TrackerRequest } from "../support/tracker-mock";
-import { startWranglerDev, type DevServer } from "../support/wrangler-dev";
+import { startBridge, type BridgeWithDoubles } from "../support/wrangler-dev";
 
 // The conversation of test/worker/conversation.test.ts, under `wrangler dev` (real local KV, Queue,
 // Workflow and Durable Object in workerd) and through HTTP only: the webhooks in, the doubles'
@@ -15,31 +14,10 @@ import { startWranglerDev, type DevServer } from "../support/wrangler-dev";
 describe("wrangler dev: one GitHub issue talks with its Devin session", () => {
   const devin = createDevinMock({ apiKey: TEST_BINDINGS.DEVIN_API_KEY });
   const tracker = createTrackerMock();
-  let devinServer: Awaited<ReturnType<typeof serveLoopback>>;
-  let trackerServer: Awaited<ReturnType<typeof serveLoopback>>;
-  let bridge: DevServer;
-
-  beforeAll(async () => {
-    devinServer = await serveLoopback(devin.handle);
-    trackerServer = await serveLoopback(tracker.handle);
-    // Loopback only: the test bindings' `*.mock` hosts exist only inside the vitest pool.
-    // A snapshot of the sources: a reload (someone saving a file) would strand the sleeping run.
-    const vars = {
-      ...TEST_BINDINGS,
-      DEVIN_API_BASE: devinServer.url,
-      GITHUB_BASE_URL: trackerServer.url,
-      TICKETS_COMMENT_URL: `${trackerServer.url}/api/tickets/{id}/comments`,
-      BUGZILLA_BASE_URL: trackerServer.url,
-      REDMINE_BASE_URL: trackerServer.url,
-      FOLLOW_INTERVAL_SECONDS: "10",
-    };
-    bridge = await startWranglerDev(vars, 90_000, { snapshot: true });
-  });
-
-  afterAll(async () => {
-    await bridge?.stop();
-    await Promise.all([devinServer?.close(), trackerServer?.close()]);
-  });
+  let { devinServer, trackerServer, bridge, stop } = {} as BridgeWithDoubles;
+  // A snapshot of the sources: a reload (someone saving a file) would strand the sleeping run.
+  beforeAll(async () => void ({ devinServer, trackerServer, bridge, stop } = await startBridge(devin, tracker, { FOLLOW_INTERVAL_SECONDS: "10" })));
+  afterAll(() => stop?.());
 
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
   // The last lines wrangler dev printed, without the bindings table it repeats on every reload.

@@ -3,9 +3,8 @@ import { resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TEST_BINDINGS } from "../support/bindings";
 import { createDevinMock } from "../support/devin-mock";
-import { serveLoopback } from "../support/serve";
 import { createTrackerMock } from "../support/tracker-mock";
-import { startWranglerDev, type DevServer } from "../support/wrangler-dev";
+import { startBridge, type BridgeWithDoubles } from "../support/wrangler-dev";
 
 // `npm run doctor` against `wrangler dev` (as under `npm run dev`): it passes on a sound set-up, and
 // names the problem and the fix for a Devin key Devin refuses and for a tracker token the tracker refuses.
@@ -13,31 +12,9 @@ describe("npm run doctor against wrangler dev", () => {
   // No keys registered: any key passes, until the test registers another one (then ours is wrong).
   const devin = createDevinMock();
   const tracker = createTrackerMock();
-  let devinServer: Awaited<ReturnType<typeof serveLoopback>>;
-  let trackerServer: Awaited<ReturnType<typeof serveLoopback>>;
-  let bridge: DevServer;
-
-  beforeAll(async () => {
-    devinServer = await serveLoopback(devin.handle);
-    trackerServer = await serveLoopback(tracker.handle);
-    bridge = await startWranglerDev(
-      {
-        ...TEST_BINDINGS,
-        DEVIN_API_BASE: devinServer.url,
-        GITHUB_BASE_URL: trackerServer.url,
-        TICKETS_COMMENT_URL: `${trackerServer.url}/api/tickets/{id}/comments`,
-        BUGZILLA_BASE_URL: trackerServer.url,
-        REDMINE_BASE_URL: trackerServer.url,
-      },
-      90_000,
-      { snapshot: true },
-    );
-  }, 120_000);
-
-  afterAll(async () => {
-    await bridge?.stop();
-    await Promise.all([devinServer?.close(), trackerServer?.close()]);
-  });
+  let { devinServer, trackerServer, bridge, stop } = {} as BridgeWithDoubles;
+  beforeAll(async () => void ({ devinServer, trackerServer, bridge, stop } = await startBridge(devin, tracker)), 120_000);
+  afterAll(() => stop?.());
 
   function doctor(env: Record<string, string> = { ADMIN_TOKEN: TEST_BINDINGS.ADMIN_TOKEN }): Promise<{ code: number; out: string }> {
     return new Promise((done) => {

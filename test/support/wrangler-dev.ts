@@ -3,6 +3,8 @@ import { cpSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { TEST_BINDINGS } from "./bindings.ts";
+import { serveLoopback, type Handler } from "./serve.ts";
 
 const root = resolve(import.meta.dirname, "../..");
 
@@ -114,4 +116,52 @@ export async function startWranglerDev(vars: Record<string, string>, timeoutMs =
   }
   await stop();
   throw new Error(`wrangler dev did not start:\n${log.slice(-4000)}`);
+}
+
+/** The Devin and tracker doubles on loopback, and the bridge under `wrangler dev` (a snapshot of the sources) pointed at them. */
+export interface BridgeWithDoubles {
+  devinServer: Loopback;
+  trackerServer: Loopback;
+  bridge: DevServer;
+  stop(): Promise<void>;
+}
+
+type Loopback = Awaited<ReturnType<typeof serveLoopback>>;
+
+/**
+ * What the end-to-end tests start: the doubles' handlers served on loopback (the test bindings'
+ * `*.mock` hosts exist only inside the vitest pool) and every tracker the tests write to pointed at
+ * the tracker double. `vars` adds to or overrides the test bindings.
+ */
+export async function startBridge(
+  devin: { handle: Handler },
+  tracker: { handle: Handler },
+  vars: Record<string, string> = {},
+  timeoutMs = 90_000,
+): Promise<BridgeWithDoubles> {
+  const devinServer = await serveLoopback(devin.handle);
+  const trackerServer = await serveLoopback(tracker.handle);
+  const t = trackerServer.url;
+  const bridge = await startWranglerDev(
+    {
+      ...TEST_BINDINGS,
+      DEVIN_API_BASE: devinServer.url,
+      GITHUB_BASE_URL: t,
+      TICKETS_COMMENT_URL: `${t}/api/tickets/{id}/comments`,
+      BUGZILLA_BASE_URL: t,
+      REDMINE_BASE_URL: t,
+      ...vars,
+    },
+    timeoutMs,
+    { snapshot: true },
+  );
+  return {
+    devinServer,
+    trackerServer,
+    bridge,
+    async stop() {
+      await bridge.stop();
+      await Promise.all([devinServer.close(), trackerServer.close()]);
+    },
+  };
 }
