@@ -93,6 +93,11 @@ export const cases: TrackerCases = {
   }),
   extra: [
     {
+      // GitLab sends tasks, incidents and the other work-item types on the same Issue Hook as `work_item`.
+      name: "a work item (object_kind work_item) with the trigger label starts a session like an issue",
+      steps: [{ deliver: (t) => deliver(issue(t, (p) => (p.object_kind = "work_item"))), expect: { status: 202, prompt: [`Project: ${PATH}`] } }],
+    },
+    {
       name: "an update assigning the issue to one of ASSIGNEES starts one session (kind assignment), by whoever assigned; another assignee starts nothing",
       env: { ASSIGNEES: "devin" },
       steps: [

@@ -17,7 +17,8 @@ export const Project = z.looseObject({
 export type Project = z.infer<typeof Project>;
 
 export const IssueHook = z.looseObject({
-  object_kind: z.literal("issue"),
+  // Tasks, incidents and the other work-item types arrive on the same Issue Hook as `work_item`.
+  object_kind: z.enum(["issue", "work_item"]),
   user: User,
   project: Project,
   object_attributes: z.looseObject({

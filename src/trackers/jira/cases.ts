@@ -112,10 +112,11 @@ export const cases: TrackerCases = {
       ],
     },
     {
-      name: "refuses a wrong path secret and a right HMAC labelled sha1=",
+      name: "refuses a wrong path secret and a SHA-256 labelled sha1=; takes the SHA-1 a Data Center admin may choose",
       steps: [
         { deliver: (t) => deliver(issue(t), "/not-the-secret"), secret: false, expect: { status: 401 } },
-        { deliver: (t) => deliver(issue(t)), sign: async (raw, s) => ({ headers: { "x-hub-signature": `sha1=${await hexHmac("SHA-1", s, raw)}` } }), expect: { status: 401 } },
+        { deliver: (t) => deliver(issue(t)), sign: async (raw, s) => ({ headers: { "x-hub-signature": `sha1=${await hexHmac("SHA-256", s, raw)}` } }), expect: { status: 401 } },
+        { deliver: (t) => deliver(issue(t)), sign: async (raw, s) => ({ headers: { "x-hub-signature": `sha1=${await hexHmac("SHA-1", s, raw)}` } }), expect: { status: 202 } },
       ],
     },
     {

@@ -8,9 +8,14 @@ export const jira = defineTracker({
   name: "Jira",
   settings: {},
   deliveryIdHeaders: ["x-atlassian-webhook-identifier"],
-  // Cloud admin webhooks with a secret sign the body; Data Center signs nothing
-  // and uses the secret-in-path form, which the core checks before this.
-  verify: (req, secrets) => verifyHexHmacHeader(req, secrets, "SHA-256", ["x-hub-signature"], "sha256="),
+  // Cloud and Data Center 10+ webhooks with a secret sign the body; on Data Center the admin may pick
+  // SHA-1, and the header names it. Older Data Center signs nothing: the core's path-secret form.
+  verify(req, secrets) {
+    const sha1 = req.headers.get("x-hub-signature")?.trim().toLowerCase().startsWith("sha1=");
+    return sha1
+      ? verifyHexHmacHeader(req, secrets, "SHA-1", ["x-hub-signature"], "sha1=")
+      : verifyHexHmacHeader(req, secrets, "SHA-256", ["x-hub-signature"], "sha256=");
+  },
   parse: (payload, _req, ctx) => parseJira(payload, ctx.baseUrl),
   writeBack,
   commentInstruction,
