@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { createDevinMock, type DevinMockOptions, type SessionState } from "../support/devin-mock";
 
 // The mock stands in for Devin in every other test, so it has to report what
-// the real v3 API reports (../shared/devin-api.md); these pin that down.
+// the real v3 API reports (docs.devin.ai/api-reference); these pin that down.
 const KEY = "cog_test_full";
 const ORG = "/v3/organizations/org-test";
 

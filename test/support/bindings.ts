@@ -3,7 +3,7 @@ export const TEST_BINDINGS = {
   DEVIN_API_KEY: "cog_test_key_1f2e3d4c5b6a",
   DEVIN_ORG_ID: "org-test-0001",
   TICKET_API_TOKEN: "tkt_test_token_9a8b7c6d",
-  // The secret the fixtures in ../shared/fixtures are signed with.
+  // The secret the case tables sign their deliveries with (src/trackers/<id>/cases.ts).
   WEBHOOK_SECRET: "devin-bridge-test-secret",
   DEVIN_API_BASE: "http://devin.mock",
   PLAYBOOKS: JSON.stringify({ "devin-autofix": "playbook-autofix-0001", "devin-feature": "playbook-feature-0002" }),

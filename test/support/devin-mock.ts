@@ -4,7 +4,7 @@
  * HTTP server (end-to-end test, local dev). It records what it received and can
  * be told to fail, through `/__mock/*` control routes.
  *
- * What it reports follows ../shared/devin-api.md: statuses and their
+ * What it reports follows Devin's v3 API (docs.devin.ai/api-reference, sessions): statuses and their
  * `status_detail`, messages from Devin and from the user, cursor paging, and
  * the two permissions. Where the notes are silent, the choice is marked
  * "Assumption" below.

@@ -8,8 +8,8 @@ import open from "./fixtures/gitlab-issue-open.json" with { type: "json" };
 const PATH = "acme/web-app";
 const TOKEN = "glpat-test-4f5e6d7c8b9a";
 const SECRET = "devin-bridge-test-secret";
-// From ../shared/fixtures/README.md: whsec_ + base64(SHA-256 of the test secret), and its signature of the fixture
-// file, made on 2026-03-10 (stale now).
+// The test signing token, whsec_ + base64(SHA-256 of the test secret), and its signature of the fixture file
+// (./fixtures/gitlab-issue-open.json as committed), made on 2026-03-10: stale now, which is the point.
 const SIGNING = "whsec_z2lzZvc6J91W3+dHJ9/yic+GDA3+65sR8WhOtpQAS8c=";
 const README_SIGNED = { "webhook-id": "0d6b1e9a-7c1f-4a4e-9a3b-5f1e2d3c4b5a", "webhook-timestamp": "1773151331" };
 const README_SIGNATURE = { ...README_SIGNED, "webhook-signature": "v1,pXLUB7QufW8AyzTbrUfqUKhhHDSEH2bm7u8d1I2zygs=" };
