@@ -1,6 +1,7 @@
 import type { Config } from "../config";
 import type { RunStatus, TicketRecord, TicketStore } from "../store/tickets";
 import { trackers } from "../trackers";
+import { writeBackTarget } from "../trackers/api";
 import { envPrefix } from "../trackers/settings";
 
 /** What the console calls each status. */
@@ -109,13 +110,9 @@ export function sourceViews(config: Config): SourceView[] {
     const resolved = config.trackers.get(t.id);
     const secret = set(`${prefix}_WEBHOOK_SECRET`) ? "own" : resolved?.secrets.length ? "shared" : "none";
     const token = set(`${prefix}_API_TOKEN`) ? "own" : resolved?.apiToken ? "shared" : "none";
-    const writeBack = !t.writeBack
-      ? "off: this tracker cannot be written to"
-      : token === "none"
-        ? `off: set ${prefix}_API_TOKEN`
-        : resolved?.baseUrl
-          ? "on"
-          : "on, to the host in each ticket's URL";
+    // The same decision write-back itself takes: only the operator's base URL, never a payload's host.
+    const target = writeBackTarget(config, t);
+    const writeBack = "baseUrl" in target ? `on, to ${target.baseUrl}` : `off: ${target.reason}`;
     return {
       id: t.id,
       name: t.name,

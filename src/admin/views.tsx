@@ -297,6 +297,17 @@ export const Spend: FC<{
   </Layout>
 );
 
+/** Settings that are missing or wrong, each named by its variable (never its value). */
+const Problems: FC<{ problems: { variable: string; message: string }[] }> = ({ problems }) => (
+  <ul class="error">
+    {problems.map((p) => (
+      <li>
+        <code>{p.variable}</code>: {p.message}
+      </li>
+    ))}
+  </ul>
+);
+
 export const Configuration: FC<{
   sources: SourceView[];
   playbooks: [string, string][];
@@ -307,13 +318,7 @@ export const Configuration: FC<{
     {problems.length > 0 && (
       <>
         <h2>Problems</h2>
-        <ul class="error">
-          {problems.map((p) => (
-            <li>
-              <code>{p.variable}</code>: {p.message}
-            </li>
-          ))}
-        </ul>
+        <Problems problems={problems} />
       </>
     )}
     <h2>Playbooks</h2>
@@ -355,12 +360,6 @@ export const Configuration: FC<{
 
 export const Misconfigured: FC<{ problems: { variable: string; message: string }[] }> = ({ problems }) => (
   <Layout title="The bridge is misconfigured" nav={false}>
-    <ul class="error">
-      {problems.map((p) => (
-        <li>
-          <code>{p.variable}</code>: {p.message}
-        </li>
-      ))}
-    </ul>
+    <Problems problems={problems} />
   </Layout>
 );

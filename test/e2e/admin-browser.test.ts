@@ -8,6 +8,7 @@ import { cases as github } from "../../src/trackers/github/cases";
 import { TEST_BINDINGS } from "../support/bindings";
 import { createDevinMock } from "../support/devin-mock";
 import { createTrackerMock } from "../support/tracker-mock";
+import { postDelivery } from "../support/case-tables";
 import { startBridge, type BridgeWithDoubles } from "../support/wrangler-dev";
 
 // The operator console in a real headless Chromium against `wrangler dev` (real local KV, Queue,
@@ -58,14 +59,7 @@ describe.skipIf(!CHROMIUM)("operator console in headless Chromium, against wrang
 
   const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
 
-  async function post(d: Delivery): Promise<Response> {
-    const signed = await github.sign(d.body, TEST_BINDINGS.WEBHOOK_SECRET);
-    return fetch(`${bridge.url}/webhooks/github${d.suffix ?? ""}`, {
-      method: "POST",
-      headers: { "content-type": "application/json", ...d.headers, ...signed.headers },
-      body: d.body,
-    });
-  }
+  const post = (d: Delivery) => postDelivery(bridge.url, github, d, TEST_BINDINGS.WEBHOOK_SECRET);
 
   function newTicket(offset: number, title: string): CaseTicket {
     const n = 600_000_000 + (Date.now() % 10_000_000) * 10 + offset;

@@ -4,6 +4,7 @@ import { cases as github } from "../../src/trackers/github/cases";
 import { TEST_BINDINGS } from "../support/bindings";
 import { createDevinMock, type MockSession, type RecordedRequest, type SessionState } from "../support/devin-mock";
 import { createTrackerMock, type TrackerRequest } from "../support/tracker-mock";
+import { postDelivery } from "../support/case-tables";
 import { startBridge, type BridgeWithDoubles } from "../support/wrangler-dev";
 
 // The conversation of test/worker/conversation.test.ts, under `wrangler dev` (real local KV, Queue,
@@ -38,14 +39,7 @@ describe("wrangler dev: one GitHub issue talks with its Devin session", () => {
     throw new Error(`timed out after ${ms} ms waiting for ${what}\n--- wrangler dev output (tail) ---\n${tail()}`);
   }
 
-  async function post(d: Delivery): Promise<Response> {
-    const signed = await github.sign(d.body, TEST_BINDINGS.WEBHOOK_SECRET);
-    return fetch(`${bridge.url}/webhooks/github${d.suffix ?? ""}`, {
-      method: "POST",
-      headers: { "content-type": "application/json", ...d.headers, ...signed.headers },
-      body: d.body,
-    });
-  }
+  const post = (d: Delivery) => postDelivery(bridge.url, github, d, TEST_BINDINGS.WEBHOOK_SECRET);
 
   const getJson = async <T>(url: string): Promise<T> => (await (await fetch(url)).json()) as T;
 

@@ -44,6 +44,14 @@ export async function verifyTokenHeader(
   return matchesAnySecret(value, secrets);
 }
 
+/** The header senders that cannot sign put the secret in, unless the operator renames it (`<ID>_AUTH_HEADER`). */
+export const BRIDGE_KEY_HEADER = "X-Devin-Bridge-Key";
+
+/** The secret in the bridge's key header, or the one the operator named. */
+export function verifyBridgeKey(req: WebhookRequest, secrets: readonly string[], header: string | undefined): Promise<boolean> {
+  return verifyTokenHeader(req, secrets, header ?? BRIDGE_KEY_HEADER);
+}
+
 /**
  * HTTP Basic auth whose password is the secret, for senders whose only
  * credential field is a user name and password (Azure DevOps service hooks).
