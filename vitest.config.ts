@@ -11,15 +11,16 @@ const devin = createDevinMock({ apiKey: TEST_BINDINGS.DEVIN_API_KEY });
 const tracker = createTrackerMock();
 // Every tracker's case table says what its tests need (its base URL on the tracker mock, …).
 const bindings = { ...TEST_BINDINGS, ...(await caseTableEnv()) };
+const variantBindings = { ...TEST_BINDINGS, ...(await caseTableEnv(true)) };
 
 /** A project running in workerd with the real bindings of wrangler.toml and these settings. */
-function workerd(name: string, include: string[], vars: Record<string, string>, exclude: string[] = []): TestProjectConfiguration {
+function workerd(name: string, include: string[], vars: Record<string, string>, exclude: string[] = [], base = bindings): TestProjectConfiguration {
   return {
     plugins: [
       cloudflareTest({
         wrangler: { configPath: "./wrangler.toml" },
         miniflare: {
-          bindings: { ...bindings, ...vars },
+          bindings: { ...base, ...vars },
           outboundService: async (request: Request) => {
             const url = new URL(request.url);
             if (url.hostname === "devin.mock") return devin.handle(request);
@@ -32,7 +33,7 @@ function workerd(name: string, include: string[], vars: Record<string, string>, 
         },
       }),
     ],
-    test: { name, include, exclude, testTimeout: 30_000 },
+    test: { name, include, exclude, testTimeout: 30_000, provide: { variants: name === "variants" } },
   };
 }
 
@@ -43,6 +44,8 @@ export default defineConfig({
       workerd("worker", ["test/worker/**/*.test.ts"], { MAX_SESSIONS_PER_HOUR: "10000", MAX_SESSIONS_PER_DAY: "100000" }, ["test/worker/spend.test.ts"]),
       // The spend guard under its default limits (20 an hour, 100 a day), GitHub held to a share of 3 an hour.
       workerd("spend", ["test/worker/spend.test.ts"], { GITHUB_MAX_SESSIONS_PER_HOUR: "3" }),
+      // The case tables of a tracker's second configuration (Jira Cloud): the contract suite again, on their settings.
+      workerd("variants", ["test/worker/contract.test.ts"], { MAX_SESSIONS_PER_HOUR: "10000", MAX_SESSIONS_PER_DAY: "100000" }, [], variantBindings),
       {
         test: { name: "e2e", include: ["test/e2e/**/*.test.ts"], environment: "node", testTimeout: 120_000, hookTimeout: 120_000 },
       },

@@ -46,6 +46,8 @@ export interface Expectation {
   label?: string;
   /** For a forwarded comment: the message Devin received must contain each of these. */
   message?: (string | RegExp)[];
+  /** For an accepted ticket: the acknowledgement the ticket must then receive (when it differs from the table's `writeBack`). */
+  writeBack?(t: CaseTicket): WriteBackShape;
 }
 
 export interface Step {
@@ -92,6 +94,12 @@ export interface WriteBackShape {
 
 export interface TrackerCases {
   tracker: string;
+  /**
+   * A second configuration of the same tracker (Jira Cloud beside Data Center): the table runs in the
+   * `variants` test project, whose Worker has this table's `env` on top of the others', so a setting
+   * that changes every ticket of the tracker (an auth scheme) never reaches the main table.
+   */
+  variant?: string;
   /** Settings every case of this tracker runs with (`<SOURCE>_BASE_URL` → the tracker mock, …). */
   env?: Record<string, string>;
   sign(raw: string, secret: string): Promise<Signed>;

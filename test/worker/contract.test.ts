@@ -1,5 +1,5 @@
-import { describe, expect, it } from "vitest";
-import type { CaseTicket, Delivery, Expectation, ExtraCase, Step, TrackerCases } from "../../src/trackers/case-table";
+import { describe, expect, inject, it } from "vitest";
+import type { CaseTicket, Delivery, Expectation, ExtraCase, Step, TrackerCases, WriteBackShape } from "../../src/trackers/case-table";
 import { TRIGGER } from "../../src/trackers/case-table";
 import { trackerIds } from "../../src/trackers";
 import { TEST_BINDINGS } from "../support/bindings";
@@ -10,11 +10,20 @@ import { callWorker, devin, idsForKey, SECRET, sleep, trackerApi, watchRun } fro
  * runs through the same checks over HTTP, with the real bindings, mock Devin and
  * mock tracker. A tracker adds a case table, never a test file.
  */
-// A folder serving two trackers (Gitea and Forgejo) exports one table for each.
+declare module "vitest" {
+  export interface ProvidedContext {
+    variants: boolean;
+  }
+}
+
+// A folder serving two trackers (Gitea and Forgejo) exports one table for each; a tracker's second
+// configuration (Jira Cloud) is a variant table, run by the `variants` project on its own settings.
+const variants = inject("variants");
 const tables = Object.values(
   import.meta.glob<TrackerCases | TrackerCases[]>("../../src/trackers/*/cases.ts", { import: "cases", eager: true }),
 )
   .flat()
+  .filter((t) => Boolean(t.variant) === variants)
   .sort((a, b) => a.tracker.localeCompare(b.tracker));
 
 const PLAYBOOKS = JSON.parse(TEST_BINDINGS.PLAYBOOKS) as Record<string, string>;
@@ -79,6 +88,7 @@ async function run(table: TrackerCases, t: CaseTicket, step: Step, env?: Record<
     expect(create.title).toMatch(new RegExp(`\\(${escape(/^Tracker: (.+)$/m.exec(prompt)![1]!)}\\)$`));
     for (const part of e.prompt ?? []) expect(prompt).toMatch(part instanceof RegExp ? part : new RegExp(escape(part)));
     for (const part of e.notInPrompt ?? []) expect(prompt).not.toContain(part);
+    if (e.writeBack) await expectAck(e.writeBack(t), ids.tag);
     return { prompt, tag: ids.tag };
   }
   if (e.message) {
@@ -86,6 +96,21 @@ async function run(table: TrackerCases, t: CaseTicket, step: Step, env?: Record<
     for (const part of e.message) expect(String(message.body.message)).toMatch(part instanceof RegExp ? part : new RegExp(escape(part)));
   }
   return { prompt: "", tag: ids.tag };
+}
+
+/** The ticket's acknowledgement as the tracker received it: where, with which headers, naming the session. */
+async function expectAck(shape: WriteBackShape, tag: string) {
+  const ack = await waitFor(async () =>
+    (await trackerApi.requests(shape.path)).find((r) => r.method === shape.method && String(shape.text(r.body)).includes("Devin is working on this ticket")),
+  );
+  for (const [name, value] of Object.entries(shape.headers)) {
+    if (value === null) expect(ack.headers[name], name).toBeUndefined();
+    else expect(ack.headers[name], name).toMatch(value instanceof RegExp ? value : new RegExp(`^${escape(value)}$`));
+  }
+  const sessions = await devin.sessions(tag);
+  expect(String(shape.text(ack.body))).toContain(sessions[0]!.url);
+  if (shape.fixed) expect(ack.body).toMatchObject(shape.fixed);
+  return sessions;
 }
 
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
@@ -102,11 +127,11 @@ async function routes(list: { method: string; path: string; status?: number; bod
   for (const route of list) await trackerApi.route(route);
 }
 
-it("every registered tracker has a case table", () => {
+it.skipIf(variants)("every registered tracker has a case table", () => {
   expect(tables.map((t) => t.tracker).sort()).toEqual(trackerIds().sort());
 });
 
-describe.each(tables.map((t) => [t.tracker, t] as const))("tracker %s", (_, table) => {
+describe.each(tables.map((t) => [t.variant ? `${t.tracker} (${t.variant})` : t.tracker, t] as const))("tracker %s", (_, table) => {
   const accept = (t: CaseTicket, extra: (string | RegExp)[] = []): Expectation => ({
     status: 202,
     prompt: [t.title, ...table.prompt(t), ...extra],
@@ -119,16 +144,7 @@ describe.each(tables.map((t) => [t.tracker, t] as const))("tracker %s", (_, tabl
 
     if (table.writeBack) {
       const shape = table.writeBack(t);
-      const ack = await waitFor(async () =>
-        (await trackerApi.requests(shape.path)).find((r) => r.method === shape.method && String(shape.text(r.body)).includes("Devin is working on this ticket")),
-      );
-      for (const [name, value] of Object.entries(shape.headers)) {
-        if (value === null) expect(ack.headers[name], name).toBeUndefined();
-        else expect(ack.headers[name], name).toMatch(value instanceof RegExp ? value : new RegExp(`^${escape(value)}$`));
-      }
-      const [session] = await devin.sessions(tag);
-      expect(String(shape.text(ack.body))).toContain(session!.url);
-      if (shape.fixed) expect(ack.body).toMatchObject(shape.fixed);
+      const [session] = await expectAck(shape, tag);
       // The whole loop on the ticket: acknowledgement, the pull request once, the outcome.
       const prUrl = session!.pull_requests[0]!.pr_url;
       const notes = (await trackerApi.requests(shape.path)).filter((r) => r.method === shape.method).map((r) => String(shape.text(r.body)));

@@ -1,10 +1,13 @@
 import { describe, expect, it } from "vitest";
 import type { CaseTicket, Delivery, TrackerCases } from "../../src/trackers/case-table";
 import { cases as gitlab } from "../../src/trackers/gitlab/cases";
-import { cases as jira } from "../../src/trackers/jira/cases";
+import { cases as jiraTables } from "../../src/trackers/jira/cases";
 import { runInstanceId } from "../../src/ticket";
 import { TEST_BINDINGS } from "../support/bindings";
 import { callWorker, devin, idsForKey, SECRET, watchRun } from "./helpers";
+
+// Data Center's table; Cloud's is the variant.
+const jira = jiraTables.find((t) => !t.variant)!;
 
 /**
  * Routing rules (ROUTES, with PLAYBOOKS as the shorthand): which rule a ticket

@@ -27,3 +27,33 @@ function adfText(node: unknown, depth: number): string {
   if (type === "listItem") return `- ${inner}`;
   return typeof type === "string" && BLOCKS.has(type) ? `${inner}\n` : inner;
 }
+
+type AdfNode = { type: string; text?: string; marks?: { type: string; attrs?: Record<string, string> }[]; content?: AdfNode[] };
+
+// A URL ends before whitespace and before punctuation that closes the sentence around it.
+const URL = /https?:\/\/[^\s<>"]*[^\s<>".,;:!?)\]'*]/g;
+
+/** Plain text as an ADF document (Cloud's REST v3 takes nothing else): paragraphs at blank lines, hard breaks within, URLs as links. */
+export function textToAdf(text: string): { type: "doc"; version: 1; content: AdfNode[] } {
+  const paragraphs = text.split(/\n{2,}/).filter((p) => p.trim() !== "");
+  return {
+    type: "doc",
+    version: 1,
+    content: paragraphs.map((p) => ({
+      type: "paragraph",
+      content: p.split("\n").flatMap((line, i) => [...(i > 0 ? [{ type: "hardBreak" }] : []), ...linked(line)]),
+    })),
+  };
+}
+
+function linked(line: string): AdfNode[] {
+  const nodes: AdfNode[] = [];
+  let at = 0;
+  for (const m of line.matchAll(URL)) {
+    if (m.index > at) nodes.push({ type: "text", text: line.slice(at, m.index) });
+    nodes.push({ type: "text", text: m[0], marks: [{ type: "link", attrs: { href: m[0] } }] });
+    at = m.index + m[0].length;
+  }
+  if (at < line.length) nodes.push({ type: "text", text: line.slice(at) });
+  return nodes;
+}

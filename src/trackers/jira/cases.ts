@@ -3,6 +3,7 @@
 // Data Center signs nothing and puts the secret in the path.
 import { type CaseTicket, type Delivery, type Step, type TrackerCases, URL_SECRET, TRIGGER } from "../case-table";
 import { hexHmac } from "../kit/sign";
+import { bodyText, textToAdf } from "./adf";
 import { commentUrl, instanceRoot, writeBack } from "./api";
 import { parseJira } from "./events";
 import created from "./fixtures/jira-dc-issue-created.json" with { type: "json" };
@@ -58,15 +59,20 @@ const cloud = (t: CaseTicket) =>
   });
 
 const LABELS_WITH_REQUEST_TYPE = ["backend", "checkout", "Report a bug"];
-/** The fixture as a Jira Service Management request (project type and a request-type field, as JSM sends them). */
-const serviceDesk = () => {
-  const p = structuredClone(created) as any;
+/** A payload as a Jira Service Management request (project type and a request-type field, as JSM sends them). */
+const asRequest = (p: any) => {
   p.issue.fields.project.projectTypeKey = "service_desk";
   p.issue.fields.customfield_10010 = { _links: {}, requestType: { id: "12", name: "Report a bug" }, currentStatus: { status: "Waiting for support" } };
   return p;
 };
+const serviceDesk = () => asRequest(structuredClone(created));
+/** An internal comment on the request, whatever the auth. */
+const internalNote = (t: CaseTicket, authorization: string) => ({
+  ...{ method: "POST", path: `/rest/servicedeskapi/request/${key(t)}/comment`, text: (b: any) => b.body, fixed: { public: false } },
+  headers: { authorization, "content-type": "application/json" },
+});
 
-export const cases: TrackerCases = {
+const dataCenter: TrackerCases = {
   tracker: "jira",
   signsBody: true,
   env: { JIRA_BASE_URL: "http://tracker.mock", JIRA_API_TOKEN: "jira-test-pat", JIRA_URL_SECRET: URL_SECRET, JIRA_URL_LABELS: TRIGGER },
@@ -79,7 +85,7 @@ export const cases: TrackerCases = {
   comment: (t, text) => deliver(commentCreated(t, note(text))),
   mentionStarts: true,
   // Cloud's comment_created carries a slim issue: its summary, no description or reporter.
-  mentionPrompt: (t) => cases.prompt(t).filter((line) => !String(line).startsWith("Reported by")),
+  mentionPrompt: (t) => dataCenter.prompt(t).filter((line) => !String(line).startsWith("Reported by")),
   prompt: (t) => [`Ticket ${key(t)}: ${t.title}`, "Tracker: Jira", "Project: WEB", `Ticket URL: http://tracker.mock/browse/${key(t)}`, `Reported by: ${t.author}`,
     `To comment, send POST http://tracker.mock/rest/api/2/issue/${key(t)}/comment with the header "authorization: Bearer $TICKET_API_TOKEN" and the JSON body {"body":"<your comment>"}.`],
   writeBack: (t) => ({
@@ -163,6 +169,10 @@ export const cases: TrackerCases = {
       ],
     },
     {
+      name: "a Jira Service Management request is acknowledged by an internal comment (servicedeskapi, public: false), never a reply to the customer",
+      steps: [{ deliver: (t) => deliver(issue(t, asRequest)), expect: { status: 202, writeBack: (t) => internalNote(t, "Bearer jira-test-pat") } }],
+    },
+    {
       name: "a trigger label added with a comment starts the ticket instead",
       steps: [start((t) => deliver(commented(t, "[~devin] please take this", [labels(["bug"], t.labels)])))],
     },
@@ -186,3 +196,53 @@ export const cases: TrackerCases = {
   ],
   sample: () => deliver(issue({ n: 128, title: created.issue.fields.summary } as CaseTicket, (p) => p.issue.fields.labels.push(TRIGGER), true)),
 };
+
+
+const EMAIL = "devin-bridge@acme.test";
+const BASIC = `Basic ${btoa(`${EMAIL}:jira-test-pat`)}`;
+const CLOUD_USER = { accountId: "5b10a2844c20165700ede21g", displayName: "erin" };
+/** Cloud's shape of ticket `t`: an ADF description, a reporter known by account id and display name. */
+const onCloud = (p: any, t: CaseTicket) => {
+  p.issue.fields.description = textToAdf(t.description);
+  p.issue.fields.reporter = { accountId: "5b10a2844c20165700ede21f", displayName: t.author };
+  p.issue.self = "https://api.atlassian.com/ex/jira/1234/rest/api/2/issue/10482";
+  return p;
+};
+
+/**
+ * Jira Cloud (`JIRA_API_EMAIL` set): the same webhooks, answered through REST v3 with an ADF body and
+ * Basic `email:api_token` (developer.atlassian.com/cloud/jira/platform/basic-auth-for-rest-apis).
+ */
+const jiraCloud: TrackerCases = {
+  ...dataCenter,
+  variant: "cloud",
+  env: { JIRA_API_EMAIL: EMAIL },
+  created: (t) => deliver(issue(t, (p) => onCloud(p, t))),
+  comment: (t, words) => deliver(commentCreated(t, note(adf(para(text(words))), CLOUD_USER))),
+  mentionPrompt: (t) => jiraCloud.prompt(t).filter((line) => !String(line).startsWith("Reported by") && line !== t.description),
+  prompt: (t) => [`Ticket ${key(t)}: ${t.title}`, "Tracker: Jira", "Project: WEB", `Ticket URL: http://tracker.mock/browse/${key(t)}`, `Reported by: ${t.author}`, t.description,
+    `To comment, send POST http://tracker.mock/rest/api/3/issue/${key(t)}/comment with the header "authorization: Basic <base64 of \"${EMAIL}:$TICKET_API_TOKEN\">" and the JSON body {"body":{"type":"doc","version":1,"content":[{"type":"paragraph","content":[{"type":"text","text":"<your comment>"}]}]}}; the body is an Atlassian Document Format document`],
+  writeBack: (t) => ({
+    ...{ method: "POST", path: `/rest/api/3/issue/${key(t)}/comment`, text: (b: any) => bodyText(b.body), fixed: { body: { type: "doc", version: 1 } } },
+    headers: { authorization: BASIC, "content-type": "application/json" },
+  }),
+  extra: [
+    {
+      name: "a Jira Service Management request on Cloud: an internal comment, plain text, with Basic auth",
+      steps: [{ deliver: (t) => deliver(issue(t, (p) => asRequest(onCloud(p, t)))), expect: { status: 202, writeBack: (t) => internalNote(t, BASIC) } }],
+    },
+  ],
+  checks: [
+    {
+      name: "a note as ADF: paragraphs at blank lines, hard breaks within, URLs as links without the sentence's full stop",
+      actual: () => textToAdf("Devin is working on this ticket.\nSession: https://app.devin.ai/sessions/abc.\n\nDone"),
+      expected: adf(
+        para(text("Devin is working on this ticket."), { type: "hardBreak" }, text("Session: "),
+          { type: "text", text: "https://app.devin.ai/sessions/abc", marks: [{ type: "link", attrs: { href: "https://app.devin.ai/sessions/abc" } }] }, text(".")),
+        para(text("Done")),
+      ),
+    },
+  ],
+};
+
+export const cases: TrackerCases[] = [dataCenter, jiraCloud];

@@ -3,11 +3,14 @@
 import { type CaseTicket, type Delivery, type Expectation, type MockRoute, type TrackerCases, TRIGGER, URL_SECRET } from "../case-table";
 import type { StampedTicket } from "../contract";
 import { hexHmac } from "../kit/sign";
-import { itemPath, writeBack } from "./api";
+import { itemPath, type TaigaSettings, writeBack } from "./api";
 import { WEB_SEGMENTS } from "./events";
 import created from "./fixtures/taiga-issue-created.json" with { type: "json" };
 
-const TOKEN = "taiga-test-token";
+// An application token (a UUID, taiga-back external_apps), sent as `Application <token>`.
+const TOKEN = "0f9e0c6a-2f6b-11f1-9a3c-0242ac120002";
+// A login token (a JWT), for an operator who set TAIGA_AUTH_SCHEME=Bearer.
+const LOGIN_TOKEN = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJ1c2VyX2lkIjo5fQ.c2lnbmF0dXJl";
 // Permalinks on the tracker mock; write-back goes to TAIGA_BASE_URL (the same origin), never to a permalink's host.
 const PROJECT = "http://tracker.mock/project/acme-web-app";
 
@@ -34,11 +37,11 @@ const version = (...collections: string[]) => (t: CaseTicket) => collections.map
 const skip = (reason: RegExp): Expectation => ({ status: 200, reason });
 
 /** The write-back against canned answers of the tracker mock (ids below any test ticket's): what it sent, and how it ended. */
-async function writeBackWith(id: number, answers: Omit<MockRoute, "path">[]) {
+async function writeBackWith(id: number, answers: Omit<MockRoute, "path">[], api: { token?: string; settings?: TaigaSettings } = {}) {
   const path = `/api/v1/issues/${id}`;
   for (const route of answers) await fetch("http://tracker.mock/__mock/routes", { method: "POST", body: JSON.stringify({ ...route, path }) });
   const ticket = { reply: { type: "issue", itemId: id } } as Partial<StampedTicket> as StampedTicket;
-  const outcome = await writeBack(ticket, "hello", { baseUrl: "http://tracker.mock", token: TOKEN, settings: {} }).then(() => "done", (err: Error) => err.message);
+  const outcome = await writeBack(ticket, "hello", { baseUrl: "http://tracker.mock", token: api.token ?? TOKEN, settings: api.settings ?? {} }).then(() => "done", (err: Error) => err.message);
   const sent = (await (await fetch(`http://tracker.mock/__mock/requests?path=${path}`)).json()) as { path: string; method: string; headers: Record<string, string> }[];
   return { sent: sent.filter((r) => r.path === path).map((r) => `${r.method} ${r.headers.authorization}`), outcome };
 }
@@ -56,11 +59,11 @@ export const cases: TrackerCases = {
   closed: (t) => change(t, { status: { from: "New", to: "Done" } }, {}, closing),
   comment: (t, text) => change(t, {}, said(text), erin),
   prompt: (t) => [`Ticket #${t.n}: ${t.title}`, "Tracker: Taiga", `Ticket URL: ${PROJECT}/issue/${t.n}`, "Project: Web App", `Reported by: ${t.author}`, t.description,
-    `To comment, send PATCH http://tracker.mock/api/v1/issues/${t.n} with the header "authorization: Bearer $TICKET_API_TOKEN" and the JSON body {"comment":"<your comment>","version":"<version>"}; <version> is the item's current "version": read it first with GET http://tracker.mock/api/v1/issues/${t.n} (same header).`],
+    `To comment, send PATCH http://tracker.mock/api/v1/issues/${t.n} with the header "authorization: Application $TICKET_API_TOKEN" and the JSON body {"comment":"<your comment>","version":"<version>"}; <version> is the item's current "version": read it first with GET http://tracker.mock/api/v1/issues/${t.n} (same header).`],
   // A comment is a PATCH of the item that must carry the version just read.
   routes: version("issues"),
   writeBack: (t) => ({ method: "PATCH", path: `/api/v1/issues/${t.n}`, text: (body) => body.comment, fixed: { version: 7 },
-    headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" } }),
+    headers: { authorization: `Application ${TOKEN}`, "content-type": "application/json" } }),
   extra: [
     {
       name: "refuses a wrong X-Hub-Signature and path secret, takes the right one; ?label= routes an item tagged `backend` only; a comment with other changes is forwarded, by name",
@@ -117,12 +120,28 @@ export const cases: TrackerCases = {
     {
       name: "a refused PATCH (stale version) reads the version once more, then fails; both calls carry the token",
       actual: () => writeBackWith(95_505, [{ method: "GET", body: { version: 3 } }, { method: "PATCH", status: 400, body: { _error_message: "The version doesn't match" } }]),
-      expected: { sent: ["GET", "PATCH", "GET", "PATCH"].map((m) => `${m} Bearer ${TOKEN}`), outcome: "PATCH /api/v1/issues/95505 answered 400" },
+      expected: { sent: ["GET", "PATCH", "GET", "PATCH"].map((m) => `${m} Application ${TOKEN}`), outcome: "PATCH /api/v1/issues/95505 answered 400" },
     },
     {
       name: "a failed read of the version fails at once",
       actual: () => writeBackWith(95_506, [{ method: "GET", status: 404, body: { _error_message: "No Issue matches the given query." } }]),
-      expected: { sent: [`GET Bearer ${TOKEN}`], outcome: "GET /api/v1/issues/95506 answered 404" },
+      expected: { sent: [`GET Application ${TOKEN}`], outcome: "GET /api/v1/issues/95506 answered 404" },
+    },
+    {
+      name: "TAIGA_AUTH_SCHEME=Bearer sends a login token as Bearer",
+      actual: () => writeBackWith(95_507, [{ method: "GET", body: { version: 2 } }, { method: "PATCH", body: {} }], { token: LOGIN_TOKEN, settings: { AUTH_SCHEME: "Bearer" } }),
+      expected: { sent: [`GET Bearer ${LOGIN_TOKEN}`, `PATCH Bearer ${LOGIN_TOKEN}`], outcome: "done" },
+    },
+    {
+      name: "a 401 says what to change: a login token sent as an application token, or one that expired",
+      actual: async () => [
+        (await writeBackWith(95_508, [{ method: "GET", status: 401, body: { detail: "Invalid token" } }], { token: LOGIN_TOKEN })).outcome,
+        (await writeBackWith(95_509, [{ method: "GET", status: 401, body: { detail: "Invalid token" } }], { token: LOGIN_TOKEN, settings: { AUTH_SCHEME: "Bearer" } })).outcome,
+      ],
+      expected: [
+        "GET /api/v1/issues/95508 answered 401: TAIGA_API_TOKEN is a login token (JWT), not an application token: use an application token, or set TAIGA_AUTH_SCHEME=Bearer",
+        "GET /api/v1/issues/95509 answered 401: TAIGA_API_TOKEN is a login token (JWT), which expires after a day: use an application token instead",
+      ],
     },
   ],
   sample: () => ({ body: JSON.stringify({ ...created, data: { ...created.data, tags: ["backend", TRIGGER] } }) }),
