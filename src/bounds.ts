@@ -98,6 +98,7 @@ export function boundTicket(ticket: TicketEvent): TicketEvent {
     author: optional(ticket.author, MAX_NAME_CHARS),
     ...(ticket.assignedTo ? { assignedTo: ticket.assignedTo.slice(0, MAX_LABELS).map((a) => cut(wellFormed(a), MAX_NAME_CHARS)) } : {}),
     ...(ticket.assignedBy !== undefined ? { assignedBy: optional(ticket.assignedBy, MAX_NAME_CHARS) } : {}),
+    ...(ticket.requestedBy !== undefined ? { requestedBy: optional(ticket.requestedBy, MAX_NAME_CHARS) } : {}),
   };
 }
 

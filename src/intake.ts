@@ -151,7 +151,7 @@ async function decide(
     return start(ticket, route, deps, { kind: "assignment", author: ticket.assignedBy });
   }
 
-  const outside = allowListVerdict(ticket, settings);
+  const outside = allowListVerdict({ project: ticket.project, author: ticket.requestedBy ?? ticket.author }, settings);
   if (outside) return { kind: "skipped", reason: outside };
 
   const query: RouteQuery = { source: ticket.source, project: ticket.project, kind: "label", labels: forcedLabel ? [forcedLabel] : ticket.triggerLabels };

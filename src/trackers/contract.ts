@@ -28,7 +28,14 @@ export interface TicketFields {
   triggerLabels: string[];
   url?: string;
   project?: string;
+  /** Who reported the ticket (the prompt's "Reported by"). */
   author?: string;
+  /**
+   * Who made this event ask for Devin: the reporter of a new ticket, whoever added the label on an
+   * update. The allow-lists judge them (absent: the reporter), so a maintainer labelling an outsider's
+   * issue is judged as the maintainer, and an outsider's label as the outsider.
+   */
+  requestedBy?: string;
   /** The users this event just assigned the ticket to (names or ids as the tracker knows them): `ASSIGNEES` may start a session. */
   assignedTo?: string[];
   /** Who made that assignment: the allow-lists judge them, not the reporter. */

@@ -1,5 +1,7 @@
+import * as z from "../../zod";
 import type { StampedTicket, TrackerApi } from "../contract";
 import { COMMENT_TEXT, describe, send, type CommentCall } from "../kit/comment-call";
+import { trackerRequest } from "../kit/http";
 import { trimBase, withSuffix } from "../kit/url";
 
 /** `GITLAB_BASE_URL` may name the instance or its API root: both give the web root and the REST root. */
@@ -13,6 +15,16 @@ export function notesPath(key: string, reply?: Record<string, string | number>):
   const iid = reply?.iid ?? match?.[2];
   if (project === undefined || iid === undefined) throw new Error("ticket has no GitLab project and issue iid");
   return `/projects/${encodeURIComponent(String(project))}/issues/${encodeURIComponent(String(iid))}/notes`;
+}
+
+const Issue = z.looseObject({ author: z.nullish(z.looseObject({ username: z.nullish(z.string()), name: z.nullish(z.string()) })) });
+
+/** An update names its reporter only by `author_id`: the issue from the API gives their username. */
+export async function enrich(ticket: StampedTicket, api: TrackerApi): Promise<{ author?: string }> {
+  if (ticket.author) return {};
+  const issue = Issue.safeParse(await trackerRequest("GET", `${apiRoot(api.baseUrl)}${notesPath(ticket.key, ticket.reply).replace(/\/notes$/, "")}`, { "private-token": api.token }));
+  const author = issue.success ? issue.data.author?.username || issue.data.author?.name : undefined;
+  return author ? { author } : {};
 }
 
 /** `POST /projects/:id/issues/:iid/notes` with a personal, project or group access token (`api` scope). */

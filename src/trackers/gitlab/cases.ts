@@ -58,6 +58,10 @@ const routed = (t: CaseTicket) => ({
   ...deliver(issue({ ...t, labels: ["bug"] }), "Issue Hook", { "idempotency-key": `idem-${t.n}` }),
   suffix: `?label=${TRIGGER}`,
 });
+/** The issue as the REST API answers it: an update names its reporter only by `author_id`, the API by username. */
+const issueApi = (t: CaseTicket) => ({ method: "GET", path: `/api/v4/projects/${open.project.id}/issues/${t.n}`, body: { iid: t.n, author: { id: 51, username: t.author, name: "Dana Ops" } } });
+const by = (username: string) => (p: any) => (p.user = { ...p.user, name: username, username });
+
 const mergeRequest = { object_kind: "merge_request", object_attributes: { iid: 1, title: "x", action: "open" } };
 
 export const cases: TrackerCases = {
@@ -85,6 +89,7 @@ export const cases: TrackerCases = {
     ...[`Ticket URL: ${url(t.n)}`, `Reported by: ${t.author}`, t.description, `Repository: ${PATH}`],
     `To comment, send POST http://tracker.mock/api/v4/projects/${open.project.id}/issues/${t.n}/notes with the header "private-token: $TICKET_API_TOKEN" and the JSON body {"body":"<your comment>"}.`,
   ],
+  routes: (t) => [issueApi(t)],
   writeBack: (t) => ({
     method: "POST",
     path: `/api/v4/projects/${open.project.id}/issues/${t.n}/notes`,
@@ -92,6 +97,16 @@ export const cases: TrackerCases = {
     text: (body) => body.body,
   }),
   extra: [
+    {
+      // `user` is whoever acted; the payload has the reporter only as `author_id`.
+      name: "the allow-list judges who asked (the reporter of a new issue, whoever added the label); the prompt names the reporter, from the API on an update",
+      env: { GITLAB_ALLOWED_AUTHORS: "dana,mia" },
+      steps: [
+        skips((t) => deliver(issue({ ...t, author: "outsider" })), /author "outsider" is not in ALLOWED_AUTHORS/),
+        skips((t) => deliver(update(t, ["bug"], ["bug", TRIGGER], by("outsider"))), /author "outsider" is not in ALLOWED_AUTHORS/),
+        { deliver: (t) => deliver(update(t, ["bug"], ["bug", TRIGGER], by("mia"))), expect: { status: 202, prompt: ["Reported by: dana"], notInPrompt: ["mia"] } },
+      ],
+    },
     {
       // GitLab sends tasks, incidents and the other work-item types on the same Issue Hook as `work_item`.
       name: "a work item (object_kind work_item) with the trigger label starts a session like an issue",

@@ -24,7 +24,7 @@ export function parseGitLab(payload: unknown, req: WebhookRequest, baseUrl: stri
   const key = keyOf(hook.project, hook.object_attributes.iid);
   if (action === "close") return { kind: "ended", ended: { key, id: key, reason: "closed", author: who(hook.user) } };
   const labels = titles(hook.object_attributes.labels ?? hook.labels);
-  if (action === "open") return ticket(hook, labels, labels, req, baseUrl);
+  if (action === "open") return ticket(hook, labels, labels, req, baseUrl, who(hook.user));
   if (action !== "update") return skip(`issue action "${action.slice(0, 32) || "none"}" neither opens an issue nor adds a label`);
   if (hook.object_attributes.state === "closed") return skip("the issue is closed");
   const before = titles(hook.changes?.labels?.previous);
@@ -35,7 +35,8 @@ export function parseGitLab(payload: unknown, req: WebhookRequest, baseUrl: stri
   if (removed.length && !added.length) {
     return { kind: "ended", ended: { key, id: key, reason: "label_removed", labels: removed, author: who(hook.user) } };
   }
-  const parsed = ticket(hook, labels, added, req, baseUrl);
+  // The reporter is only `author_id` here: `enrich` reads their name from the API.
+  const parsed = ticket(hook, labels, added, req, baseUrl, undefined);
   // Assignees change as whole lists too: the ones in `current` and not in `previous` were just assigned.
   const was = new Set((hook.changes?.assignees?.previous ?? []).map(who));
   const assigned = (hook.changes?.assignees?.current ?? []).map(who).filter((u): u is string => !!u && !was.has(u));
@@ -47,7 +48,8 @@ function kindOf(payload: unknown): unknown {
   return typeof payload === "object" && payload !== null ? (payload as { object_kind?: unknown }).object_kind : undefined;
 }
 
-function ticket(hook: IssueHook, labels: string[], triggerLabels: string[], req: WebhookRequest, baseUrl: string | undefined): TrackerEvent {
+/** `user` is whoever acted: the reporter of a new issue, whoever added the label to an existing one. */
+function ticket(hook: IssueHook, labels: string[], triggerLabels: string[], req: WebhookRequest, baseUrl: string | undefined, reporter: string | undefined): TrackerEvent {
   const issue = hook.object_attributes;
   const project = hook.project.path_with_namespace;
   const page = baseUrl ? `${webRoot(baseUrl)}/${project}` : httpBase(hook.project.web_url);
@@ -62,8 +64,8 @@ function ticket(hook: IssueHook, labels: string[], triggerLabels: string[], req:
       triggerLabels,
       url: issue.url || (page ? `${page}/-/issues/${issue.iid}` : undefined),
       project,
-      // The user who acted: on `open` the reporter, on a label change whoever added it.
-      author: who(hook.user),
+      ...(reporter && { author: reporter }),
+      requestedBy: who(hook.user),
       reply: { iid: issue.iid, ...(hook.project.id ? { projectId: hook.project.id } : {}) },
     },
   };

@@ -1,7 +1,7 @@
 import { defineTracker } from "../contract";
 import { verifyStandardWebhook } from "../kit/standard-webhooks";
 import { verifyTokenHeader } from "../kit/verify";
-import { commentInstruction, writeBack } from "./api";
+import { commentInstruction, enrich, writeBack } from "./api";
 import { parseGitLab } from "./events";
 
 export const gitlab = defineTracker({
@@ -18,6 +18,7 @@ export const gitlab = defineTracker({
     return token || signed;
   },
   parse: (payload, req, ctx) => parseGitLab(payload, req, ctx.baseUrl),
+  enrich,
   writeBack,
   commentInstruction,
   projectIsRepository: true,

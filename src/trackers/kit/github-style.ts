@@ -70,6 +70,8 @@ export function issueTicket(p: IssuePayload, triggerLabels: string[], linkBase: 
     url: p.issue.html_url || (base ? `${base}/${p.repository.full_name}/issues/${p.issue.number}` : undefined),
     project: p.repository.full_name,
     author: p.issue.user?.login || undefined,
+    // Who opened the issue, or who added the label: the sender of this event.
+    requestedBy: p.sender?.login || undefined,
   };
 }
 
