@@ -1,5 +1,7 @@
+import * as z from "../../zod";
 import type { StampedTicket, TrackerApi } from "../contract";
 import { describe, send, type CommentCall } from "../kit/comment-call";
+import { trackerRequest } from "../kit/http";
 
 export type PlaneSettings = { WORKSPACE_SLUG?: string };
 
@@ -25,6 +27,18 @@ export function commentsUrl(ticket: Pick<StampedTicket, "key" | "reply">, api: A
   const { root, slug } = workspaceApi(api);
   const [w, p, i] = [slug, projectId, ticket.key].map(encodeURIComponent);
   return `${root}/api/v1/workspaces/${w}/projects/${p}/issues/${i}/comments/`;
+}
+
+const Project = z.looseObject({ identifier: z.string().check(z.trim(), z.minLength(1), z.maxLength(32)) });
+
+/** The webhook names the project by UUID: its identifier (`WEB`) makes the id people use, `WEB-128`. */
+export async function enrich(ticket: StampedTicket, api: TrackerApi<PlaneSettings>): Promise<{ id?: string; project?: string }> {
+  const { projectId, sequence } = ticket.reply ?? {};
+  if (typeof projectId !== "string" || sequence === undefined) return {};
+  const { root, slug } = workspaceApi(api);
+  const url = `${root}/api/v1/workspaces/${encodeURIComponent(slug)}/projects/${encodeURIComponent(projectId)}/`;
+  const project = Project.safeParse(await trackerRequest("GET", url, { "x-api-key": api.token }));
+  return project.success ? { id: `${project.data.identifier}-${sequence}`, project: project.data.identifier } : {};
 }
 
 const HTML_ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };

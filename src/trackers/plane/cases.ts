@@ -35,6 +35,9 @@ function comment(t: CaseTicket, text: string, edit: (p: any) => void = () => {})
 }
 
 const added = (name: string, field = "label_ids") => ({ field, new: labelId(name) });
+/** The project as the REST API answers it (ProjectSerializer): the identifier the webhook lacks. */
+const projectApi = { method: "GET", path: `/api/v1/workspaces/acme/projects/${PROJECT}/`, body: { id: PROJECT, identifier: "WEB", name: "Web App" } };
+const by = (display_name: string) => (p: any) => (p.activity.actor = { ...p.activity.actor, id: uuid("6bb20d1c", display_name.length), display_name });
 const bug = (t: CaseTicket) => issue({ ...t, labels: ["bug"] });
 const skip = (reason: RegExp): Expectation => ({ status: 200, reason });
 /** Where the comment goes, or why it cannot. */
@@ -60,13 +63,25 @@ export const cases: TrackerCases = {
   closed: (t) => issue(t, { field: "state_id" }, (p) => (p.data.state.group = "completed")),
   comment: (t, text) => comment(t, text),
   // No "Reported by" here: an update's actor is whoever changed it, so only a create names the reporter (see below).
-  prompt: (t) => [`Ticket #${t.n}: ${t.title}`, "Tracker: Plane", `Ticket URL: http://tracker.mock/acme/projects/${PROJECT}/issues/${issueId(t)}`, t.description,
+  // The identifier (WEB) comes from the project API: the webhook names the project by UUID.
+  prompt: (t) => [`Ticket WEB-${t.n}: ${t.title}`, "Tracker: Plane", "Project: WEB", `Ticket URL: http://tracker.mock/acme/projects/${PROJECT}/issues/${issueId(t)}`, t.description,
     `To comment, send POST http://tracker.mock/api/v1/workspaces/acme/projects/${PROJECT}/issues/${issueId(t)}/comments/ with the header "x-api-key: $TICKET_API_TOKEN" and the JSON body {"comment_html":"<p>your comment</p>"}; comment_html is HTML`],
+  routes: () => [projectApi],
   writeBack: (t) => ({ method: "POST", path: `/api/v1/workspaces/acme/projects/${PROJECT}/issues/${issueId(t)}/comments/`,
     headers: { "x-api-key": TOKEN, authorization: null, "content-type": "application/json" },
     // Links become anchors: what a reader sees is the text.
     text: (body) => htmlToText(body.comment_html) }),
   extra: [
+    {
+      // The payload's `project` is a bare UUID and `created_by` another: the allow-lists match the UUID and the actor's display name.
+      name: "PLANE_ALLOWED_PROJECTS takes project UUIDs; PLANE_ALLOWED_AUTHORS judges whoever added the label, on an update too",
+      env: { PLANE_ALLOWED_PROJECTS: PROJECT, PLANE_ALLOWED_AUTHORS: "dana,mia" },
+      steps: [
+        { deliver: (t) => issue(t, added(TRIGGER), (p) => (p.data.project = uuid("0ther000", 1))), expect: skip(/project "0ther000-5c6d-4e7f-8a9b-000000000001" is not in ALLOWED_PROJECTS/) },
+        { deliver: (t) => issue(t, added(TRIGGER), by("outsider")), expect: skip(/author "outsider" is not in ALLOWED_AUTHORS/) },
+        { deliver: (t) => issue(t, added(TRIGGER), by("mia")), expect: { status: 202, prompt: [/^Ticket WEB-\d+: /m, "Project: WEB"], notInPrompt: ["Reported by"] } },
+      ],
+    },
     {
       name: "refuses a wrong path secret; takes the right one; ?label= routes a work item carrying only `bug`, naming its reporter",
       steps: [

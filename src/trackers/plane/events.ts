@@ -71,11 +71,13 @@ export function parsePlane(payload: unknown, req: WebhookRequest, baseUrl: strin
       labels,
       triggerLabels: change.added,
       url: baseUrl && project.id ? `${baseUrl}/projects/${encodeURIComponent(project.id)}/issues/${encodeURIComponent(issue.id)}` : undefined,
-      project: project.identifier,
-      // On an update the actor is whoever changed a field, not the reporter.
+      // The payload names the project by UUID only: the allow-lists match that, and `enrich` reads its identifier (WEB) for the prompt.
+      project: project.identifier ?? project.id,
+      // On an update the actor is whoever changed a field, not the reporter (`created_by` is a bare UUID).
       author: action === "created" ? author : undefined,
-      // The project's UUID is in no other field of the ticket, and the comment API path needs it.
-      ...(project.id ? { reply: { projectId: project.id } } : {}),
+      requestedBy: author,
+      // The project's UUID is in no other field of the ticket, and the comment and project API paths need it.
+      ...(project.id ? { reply: { projectId: project.id, ...(issue.sequence_id != null && !project.identifier ? { sequence: issue.sequence_id } : {}) } } : {}),
     },
   };
 }

@@ -1,7 +1,7 @@
 import * as z from "../../zod";
 import { defineTracker } from "../contract";
 import { verifyHexHmacHeader } from "../kit/verify";
-import { commentInstruction, type PlaneSettings, writeBack } from "./api";
+import { commentInstruction, enrich, type PlaneSettings, writeBack } from "./api";
 import { parsePlane } from "./events";
 
 export const plane = defineTracker<PlaneSettings>({
@@ -17,6 +17,7 @@ export const plane = defineTracker<PlaneSettings>({
   deliveryIdHeaders: ["x-plane-delivery"],
   verify: (req, secrets) => verifyHexHmacHeader(req, secrets, "SHA-256", ["x-plane-signature"], ""),
   parse: (payload, req, ctx) => parsePlane(payload, req, ctx.baseUrl),
+  enrich,
   writeBack,
   commentInstruction,
 });
