@@ -1,5 +1,8 @@
+import * as z from "../../zod";
 import type { StampedTicket, TrackerApi } from "../contract";
 import { COMMENT_TEXT, describe, send, type CommentCall } from "../kit/comment-call";
+import { htmlToText } from "../kit/html";
+import { trackerRequest } from "../kit/http";
 
 /** An article as the bridge posts it: a plain-text note, internal unless `ZAMMAD_COMMENT_INTERNAL=false`. */
 export function noteFor(key: string, body: string, internal = true) {
@@ -16,6 +19,23 @@ export function commentCall(ticket: StampedTicket, body: string, api: Api): Comm
     headers: { authorization: `Token token=${api.token}` },
     body: noteFor(ticket.key, body, api.settings.COMMENT_INTERNAL),
   };
+}
+
+const Articles = z.array(
+  z.looseObject({ id: z.number(), body: z.nullish(z.string()), content_type: z.nullish(z.string()) }),
+);
+
+/**
+ * A tag-only update carries `article: {}` and a reply update carries the reply: either way the request
+ * itself, the ticket's first article, comes from `GET /api/v1/ticket_articles/by_ticket/{id}`.
+ */
+export async function enrich(ticket: StampedTicket, api: Api): Promise<{ description?: string }> {
+  if (ticket.description.trim()) return {};
+  const url = `${api.baseUrl}/api/v1/ticket_articles/by_ticket/${encodeURIComponent(ticket.key)}`;
+  const list = Articles.safeParse(await trackerRequest("GET", url, { authorization: `Token token=${api.token}` }));
+  const first = list.success ? list.data.filter((a) => a.body?.trim()).sort((a, b) => a.id - b.id)[0] : undefined;
+  if (!first?.body) return {};
+  return { description: first.content_type?.toLowerCase().startsWith("text/html") ? htmlToText(first.body) : first.body };
 }
 
 export const writeBack = (ticket: StampedTicket, body: string, api: Api) => send(commentCall(ticket, body, api));

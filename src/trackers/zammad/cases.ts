@@ -36,6 +36,19 @@ function reply(t: CaseTicket, html: string, over: Over = {}): any {
   });
 }
 
+/** The ticket's articles as `GET /api/v1/ticket_articles/by_ticket/{id}` answers: the opening one as HTML, then a reply. */
+const articlesApi = (t: CaseTicket) => ({
+  method: "GET",
+  path: `/api/v1/ticket_articles/by_ticket/${t.n}`,
+  body: [
+    { id: 504, ticket_id: t.n, sender_id: 2, type_id: 1, content_type: "text/html", body: t.description.replace(/\n/g, "<br>"), internal: false },
+    { id: 612, ticket_id: t.n, sender_id: 1, type_id: 10, content_type: "text/html", body: "<p>Thanks, we are on it.</p>", internal: true },
+  ],
+});
+
+// The case tickets' description, as the opening article holds it (with <br> for line breaks) and Devin must read it.
+const REQUEST = /Steps: empty the cart, press Checkout\.\nExpected: a message\. Actual: HTTP 500/;
+
 const skip = (payload: (t: CaseTicket) => unknown, reason: RegExp, suffix?: string): Step => ({ deliver: (t) => deliver(payload(t), suffix), expect: { status: 200, answer: { status: "skipped" }, reason } });
 const untagged = (t: CaseTicket): CaseTicket => ({ ...t, labels: ["bug"] });
 
@@ -45,6 +58,7 @@ export const cases: TrackerCases = {
   env: { ZAMMAD_BASE_URL: "http://tracker.mock", ZAMMAD_URL_LABELS: TRIGGER, ZAMMAD_URL_SECRET: URL_SECRET },
   sign: async (raw, secret) => ({ headers: { "x-hub-signature": `sha1=${await hexHmac("SHA-1", secret, raw)}` } }),
   key: (t) => String(t.n),
+  routes: (t) => [articlesApi(t)],
   created: (t) => deliver(ticket(t)),
   closed: (t) => deliver(ticket(t, { ticket: { state: "closed" } })),
   comment: (t, text) => deliver(reply(t, text)),
@@ -60,6 +74,13 @@ export const cases: TrackerCases = {
     fixed: { ticket_id: t.n, content_type: "text/plain", type: "note", internal: true },
   }),
   extra: [
+    {
+      // The README's trigger: "tags contains devin-autofix" fires on the tag alone, with `article: {}`.
+      name: "a tag-only update (article: {}) starts the ticket with its opening article, fetched from the API and read as text",
+      steps: [
+        { deliver: (t) => deliver({ ...ticket(t, { ticket: { article_ids: [504, 612], article_count: 2 } }), article: {} }), expect: { status: 202, prompt: [REQUEST], notInPrompt: ["<br>", "(no description)", "on it"] } },
+      ],
+    },
     {
       name: "Zammad's own signature of the fixture holds, a malformed one or a wrong path secret does not, the path secret does; the fixture reads as written",
       env: { ZAMMAD_BASE_URL: "https://zammad.acme.test/" },
@@ -94,7 +115,8 @@ export const cases: TrackerCases = {
       steps: [
         skip((t) => ticket(untagged(t), { ticket: { article_ids: undefined } }), /no trigger label/),
         skip((t) => ({ ...reply(untagged(t), "x"), article: {} }), /no trigger label/),
-        { deliver: (t) => deliver(reply(t, "@devin the guest checkout fails too"), SELECTED), expect: { status: 202, prompt: ["the guest checkout fails too"] } },
+        // The reply is not the request: the description is the opening article, read from the API.
+        { deliver: (t) => deliver(reply(t, "@devin the guest checkout fails too"), SELECTED), expect: { status: 202, prompt: [REQUEST], notInPrompt: ["guest checkout", "on it"] } },
         {
           // Without the id list, the article count tells a reply.
           deliver: (t) => deliver(reply(t, "@devin and the mini cart", { ticket: { article_ids: undefined }, article: { sender: "Customer" } })),

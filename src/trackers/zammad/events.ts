@@ -25,7 +25,8 @@ export function parseZammad(payload: unknown, req: WebhookRequest, baseUrl: stri
       key,
       id,
       title: ticket.title,
-      description: textOf(article),
+      // Only the opening article is the request; a reply's text is not the ticket's description (`enrich` fetches that).
+      description: article && !isFollowUp(ticket, article) ? textOf(article) : "",
       labels,
       // Zammad sends no change set: the trigger's own conditions decide when it fires.
       triggerLabels: labels,

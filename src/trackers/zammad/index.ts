@@ -1,7 +1,7 @@
 import { defineTracker } from "../contract";
 import { flag } from "../kit/schema";
 import { verifyHexHmacHeader } from "../kit/verify";
-import { commentInstruction, writeBack } from "./api";
+import { commentInstruction, enrich, writeBack } from "./api";
 import { parseZammad } from "./events";
 
 export const zammad = defineTracker({
@@ -15,6 +15,7 @@ export const zammad = defineTracker({
   // Hex HMAC-SHA1 of the body, when the webhook has a signature token.
   verify: (req, secrets) => verifyHexHmacHeader(req, secrets, "SHA-1", ["x-hub-signature"], "sha1="),
   parse: (payload, req, ctx) => parseZammad(payload, req, ctx.baseUrl),
+  enrich,
   writeBack,
   commentInstruction,
 });
