@@ -86,6 +86,28 @@ export const cases: TrackerCases = {
   }),
   extra: [
     {
+      // A key/value list renders each value as its enumeration id (custom_fields_helper.rb, EnumerationFormat): "31", not "devin-autofix".
+      name: "a key/value list Tags field: its value ids are labels by REDMINE_LABEL_VALUES, on create",
+      env: { REDMINE_LABEL_VALUES: `30=bug, 31=${TRIGGER}, 32=devin-feature` },
+      steps: [{ deliver: (t) => deliver(opened({ ...t, labels: ["30", "31"] })), expect: { status: 202, prompt: [/Labels: bug, devin-autofix, checkout\n/], notInPrompt: ["Labels: 30"] } }],
+    },
+    {
+      name: "a key/value list Tags field: an update adding value id 32 takes devin-feature's route",
+      env: { REDMINE_LABEL_VALUES: `30=bug, 31=${TRIGGER}, 32=devin-feature` },
+      steps: [
+        { deliver: (t) => deliver(updated(issue({ ...t, labels: ["30", "32"] }), { details: [cf(null, "32")] })), expect: { status: 202, label: "devin-feature", answer: { playbook: "playbook-feature-0002" } } },
+      ],
+    },
+    {
+      name: "without REDMINE_LABEL_VALUES value ids name no trigger",
+      steps: [skip(/no trigger label/, (t) => deliver(opened({ ...t, labels: ["30", "31"] })))],
+    },
+    {
+      name: "a malformed REDMINE_LABEL_VALUES is a configuration error that names it",
+      env: { REDMINE_LABEL_VALUES: "devin-autofix" },
+      steps: [{ deliver: (t) => deliver(opened(t)), expect: { status: 503, reason: /REDMINE_LABEL_VALUES must be id=name pairs/ } }],
+    },
+    {
       name: "the real issue.created: no route from its Tags and category, routed by ?label=, linked to REDMINE_BASE_URL",
       env: { REDMINE_BASE_URL: "https://redmine.acme.test/" },
       steps: [

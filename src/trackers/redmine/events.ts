@@ -1,11 +1,11 @@
 import type { TrackerEvent } from "../contract";
-import { issueLabels, labelChange } from "./labels";
+import { issueLabels, labelChange, type ValueNames } from "./labels";
 import { type Detail, Issue, type Journal, Native, type Person, Plugin } from "./schema";
 
 type Delivery = { kind: "created" | "updated"; issue: unknown; details: Detail[]; journal?: Journal; url?: string };
 
 /** Redmine 7's native `issue.created` / `issue.updated`, and the same two from the legacy plugin. */
-export function parseRedmine(payload: unknown, labelFieldName: string, baseUrl: string | undefined): TrackerEvent {
+export function parseRedmine(payload: unknown, labelFieldName: string, baseUrl: string | undefined, valueNames?: ValueNames): TrackerEvent {
   const delivery = readDelivery(payload);
   if ("skip" in delivery) return { kind: "skip", reason: delivery.skip };
   const parsed = Issue.safeParse(delivery.issue);
@@ -15,8 +15,8 @@ export function parseRedmine(payload: unknown, labelFieldName: string, baseUrl: 
   const key = String(issue.id);
   const id = `#${issue.id}`;
 
-  const { fieldId, labels } = issueLabels(issue, labelFieldName);
-  const change = delivery.kind === "created" ? { added: labels, removed: [] } : labelChange(delivery.details, issue, fieldId);
+  const { fieldId, labels } = issueLabels(issue, labelFieldName, valueNames);
+  const change = delivery.kind === "created" ? { added: labels, removed: [] } : labelChange(delivery.details, issue, fieldId, valueNames);
   const journal = delivery.journal;
   // A note that comes with a new label is the label's event: starting the ticket matters more.
   const notes = delivery.kind === "updated" ? journal?.notes?.trim() : undefined;
@@ -43,6 +43,8 @@ export function parseRedmine(payload: unknown, labelFieldName: string, baseUrl: 
       url: delivery.url || (baseUrl ? `${baseUrl}/issues/${issue.id}` : undefined),
       project: issue.project?.identifier || issue.project?.name || undefined,
       author: personName(issue.author),
+      // On an update, the journal's user made the change (added the label).
+      ...(delivery.kind === "updated" && actor ? { requestedBy: actor } : {}),
     },
   };
 }

@@ -1,24 +1,35 @@
 import { addedLabels, removedLabels, splitList, unique } from "../kit/labels";
 import type { CustomField, Detail, Issue } from "./schema";
 
-/** The issue's labels: the label field's values and the category's name. */
-export function issueLabels(issue: Issue, wanted: string): { fieldId?: string; labels: string[] } {
+/** Value ids of a key/value list field and the names they stand for (`REDMINE_LABEL_VALUES`). */
+export type ValueNames = ReadonlyMap<string, string>;
+const NONE: ValueNames = new Map();
+
+/** `7=devin-autofix, 8=devin-feature`: the setting's form; undefined when malformed. */
+export function parseValueNames(setting: string): Map<string, string> | undefined {
+  const pairs = setting.split(",").map((p) => /^\s*(\d+)\s*=\s*(\S(?:.*\S)?)\s*$/.exec(p));
+  return pairs.every(Boolean) ? new Map(pairs.map((m) => [m![1]!, m![2]!])) : undefined;
+}
+
+/** The issue's labels: the label field's values (key/value ids read as their names) and the category's name. */
+export function issueLabels(issue: Issue, wanted: string, names: ValueNames = NONE): { fieldId?: string; labels: string[] } {
   const field = labelField(issue, wanted);
   const category = issue.category?.name?.trim();
-  return { fieldId: field?.id, labels: unique([...(field?.values ?? []), ...(category ? [category] : [])]) };
+  return { fieldId: field?.id, labels: unique([...(field?.values ?? []).map((v) => names.get(v) ?? v), ...(category ? [category] : [])]) };
 }
 
 /**
  * What an update's journal did to the labels. A multi-value list adds one
  * detail per value (old_value null); a text field changes as a whole.
  */
-export function labelChange(details: readonly Detail[], issue: Issue, fieldId: string | undefined): { added: string[]; removed: string[] } {
+export function labelChange(details: readonly Detail[], issue: Issue, fieldId: string | undefined, names: ValueNames = NONE): { added: string[]; removed: string[] } {
   const added: string[] = [];
   const removed: string[] = [];
+  const values = (v: string | null | undefined) => splitList(v, /,/).map((x) => names.get(x) ?? x);
   for (const d of details) {
     if (d.property === "cf" && fieldId !== undefined && d.prop_key === fieldId) {
-      added.push(...addedLabels(splitList(d.old_value, /,/), splitList(d.value, /,/)));
-      removed.push(...removedLabels(splitList(d.old_value, /,/), splitList(d.value, /,/)));
+      added.push(...addedLabels(values(d.old_value), values(d.value)));
+      removed.push(...removedLabels(values(d.old_value), values(d.value)));
     }
     // The detail holds ids only; the issue (already updated) names the new category.
     if (d.property === "attr" && d.prop_key === "category_id" && d.value && String(issue.category?.id) === d.value) {
