@@ -1,10 +1,11 @@
 import * as z from "../../zod";
 import type { TrackerEvent } from "../contract";
 import { webRoot } from "./api";
+import { APP_EVENTS, APP_OTHER_EVENTS, parseAppEvent } from "./app";
 
 /**
- * YouTrack has no outgoing webhooks, so this body is the bridge's own contract,
- * posted by a workflow rule with `http.Connection` (see the README):
+ * Two senders. JetBrains' Webhook Triggers app (app.ts), on YouTrack versions that have it; and, on
+ * older ones, a workflow rule posting the bridge's own contract with `http.Connection` (see the README):
  * `{event?, idReadable, summary, description?, url?, tags[{name}], tagsAdded?[], project{shortName}?, reporter{login}?}`.
  * `event` is `issue.created` or `issue.updated` (absent = updated); `tagsAdded`
  * lists the tags this change added (`addedTags` is accepted as an alias).
@@ -41,6 +42,10 @@ const skip = (reason: string): TrackerEvent => ({ kind: "skip", reason });
 
 export function parseYouTrack(payload: unknown, baseUrl: string | undefined): TrackerEvent {
   const named = eventOf(payload);
+  if (named !== undefined && APP_EVENTS.has(named)) {
+    return parseAppEvent(named, payload, (id) => (baseUrl ? `${webRoot(baseUrl)}/issue/${encodeURIComponent(id)}` : undefined));
+  }
+  if (named !== undefined && APP_OTHER_EVENTS.has(named)) return skip(`YouTrack event "${named}" neither creates an issue, changes its fields nor adds a comment`);
   if (named !== undefined && COMMENTED.has(named)) return parseComment(payload);
   const result = WorkflowIssue.safeParse(payload);
   if (!result.success) return skip("not a YouTrack issue body from the bridge workflow");
