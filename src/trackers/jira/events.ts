@@ -41,7 +41,8 @@ export function parseJira(payload: unknown, baseUrl: string | undefined): Tracke
     .filter((i) => i.field.toLowerCase() === "assignee")
     .flatMap((i) => [(i as { to?: unknown }).to, newValue(i)])
     .filter((v): v is string => typeof v === "string" && v !== "");
-  const ticket = ticketOf(e.issue, change.added, baseUrl);
+  // `user` is whoever acted: the reporter creating the issue, or whoever added the label.
+  const ticket = { ...ticketOf(e.issue, change.added, baseUrl), ...(author ? { requestedBy: author } : {}) };
   return { kind: "ticket", ticket: assignedTo.length ? { ...ticket, assignedTo, assignedBy: author } : ticket };
 }
 

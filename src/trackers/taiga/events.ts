@@ -58,6 +58,8 @@ export function parseTaiga(payload: unknown, baseUrl: string | undefined): Track
       url: item.permalink || (baseUrl ? `${baseUrl}/project/${encodeURIComponent(slug)}/${WEB_SEGMENTS.get(type)}/${item.ref}` : undefined),
       project: item.project.name || slug,
       author: item.owner?.username || by?.username || undefined,
+      // Who made this change (created the item, or added the tag).
+      ...(actor ? { requestedBy: actor } : {}),
       // The key holds the project-scoped ref; the API wants the item's global id.
       ...(item.id != null ? { reply: { type, itemId: item.id } } : {}),
     },
