@@ -32,13 +32,7 @@ export function commentCall(ticket: StampedTicket, body: string, api: TrackerApi
   const headers = { authorization: email ? basic(email, api.token) : `Bearer ${api.token}` };
   if (ticket.reply?.serviceDesk) return { method: "POST", url: requestCommentUrl(api.baseUrl, ticket.key), headers, body: { body, public: false } };
   if (!email) return { method: "POST", url: commentUrl(api.baseUrl, ticket.key), headers, body: { body } };
-  return {
-    method: "POST",
-    url: commentUrl(api.baseUrl, ticket.key, 3),
-    headers,
-    body: { body: textToAdf(body) },
-    ...(body === COMMENT_TEXT && { note: "the body is an Atlassian Document Format document: one paragraph per block of text, a hardBreak node for each line break" }),
-  };
+  return { method: "POST", url: commentUrl(api.baseUrl, ticket.key, 3), headers, body: { body: textToAdf(body) } };
 }
 
 /** `Basic base64(email:token)`; for the prompt, where the token is a secret's name, the recipe instead. */
@@ -49,4 +43,9 @@ function basic(email: string, token: string): string {
 }
 
 export const writeBack = (ticket: StampedTicket, body: string, api: TrackerApi) => send(commentCall(ticket, body, api));
-export const commentInstruction = (ticket: StampedTicket, api: TrackerApi) => describe(commentCall(ticket, COMMENT_TEXT, api));
+const ADF_NOTE = "the body is an Atlassian Document Format document: one paragraph per block of text, a hardBreak node for each line break";
+
+export function commentInstruction(ticket: StampedTicket, api: TrackerApi): string {
+  const call = commentCall(ticket, COMMENT_TEXT, api);
+  return describe(call.url.includes("/rest/api/3/") ? { ...call, note: ADF_NOTE } : call);
+}
