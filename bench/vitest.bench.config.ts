@@ -1,21 +1,18 @@
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
+import { caseTableEnv } from "../test/support/case-tables.ts";
 
 // Request-path CPU microbenchmark (bench/request-path.bench.ts), in Node, on the real src/ code.
-// Run by `npm run bench` (bench/run.ts); alone: npx vitest bench --run --config bench/vitest.bench.config.ts
+// Run by `npm run bench` (bench/run.ts; `npm run bench -- --only cpu` for this part alone);
+// directly: BENCH_ROUNDS=1 npx vitest bench --run --config bench/vitest.bench.config.ts
 const root = fileURLToPath(new URL("..", import.meta.url));
-// Every tracker's fixtures (src/trackers/<id>/fixtures), by file name.
+// Every tracker folder with a case table (src/trackers/<id>/cases.ts): the bench builds its deliveries from them.
 const trackersDir = join(root, "src/trackers");
-const fixtures: Record<string, string> = Object.fromEntries(
-  readdirSync(trackersDir, { withFileTypes: true })
-    .filter((d) => d.isDirectory())
-    .flatMap((d) => {
-      const dir = join(trackersDir, d.name, "fixtures");
-      return existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith(".json")).map((f) => [f, readFileSync(join(dir, f), "utf8")]) : [];
-    }),
-);
+const caseDirs = readdirSync(trackersDir, { withFileTypes: true })
+  .filter((d) => d.isDirectory() && existsSync(join(trackersDir, d.name, "cases.ts")))
+  .map((d) => d.name);
 
 export default defineConfig({
   root,
@@ -25,7 +22,8 @@ export default defineConfig({
   test: {
     environment: "node",
     include: [],
-    provide: { fixtures },
+    // The settings the case tables ask for (base URLs, URL labels, …), as the contract suite runs with them.
+    provide: { caseDirs, caseEnv: await caseTableEnv() },
     benchmark: {
       include: ["bench/*.bench.ts"],
       outputJson: process.env.BENCH_CPU_JSON ?? "bench/out/cpu.json",

@@ -1,9 +1,9 @@
 import { allowListVerdict, parseAllowList } from "./allowlist";
 import type { Config } from "./config";
-import { matchesAnySecret, sha256Hex } from "./crypto/hmac";
+import { matchesAnySecret, sha256Hex, sha256HexOfBytes } from "./crypto/hmac";
 import { decideComment, type FollowUpJob } from "./forward";
 import { log } from "./log";
-import { boundComment, boundTicket, fitForQueue, readJson } from "./bounds";
+import { boundComment, boundTicket, fitForQueue, readableTicket, readJson } from "./bounds";
 import type { QueueMessage, StopJob } from "./queue/messages";
 import { pickRoute, triggerLabels, type Route, type RouteQuery } from "./routing";
 import { contextFor, sessionSettingsFor, trackerConfig, writeBackTarget } from "./trackers/api";
@@ -59,6 +59,10 @@ export async function intake(
 ): Promise<IntakeResult> {
   const ctx = contextFor(deps.config, source);
   const settings = trackerConfig(deps.config, source);
+  // The body is decoded and parsed once per request, by whichever asks first (see WebhookRequest.json).
+  const { raw, headers, url } = req;
+  let body: ReturnType<typeof readJson> | undefined;
+  req = { raw, headers, url, json: () => (body ??= readJson(raw)) };
   if (!(await authentic(source, req, pathSecret, settings, ctx, deps.requestId))) return { kind: "unauthorized" };
 
   // Only past this point may the request touch KV: an unauthenticated caller must not read or write it.
@@ -104,7 +108,7 @@ async function decide(
   settings: TrackerConfig,
   deps: IntakeDeps,
 ): Promise<IntakeResult> {
-  const payload = readJson(req.raw);
+  const payload = req.json ? req.json() : readJson(req.raw);
   if (!payload.ok) return { kind: "invalid", reason: payload.reason };
 
   let parsed: TrackerEvent;
@@ -190,7 +194,10 @@ async function commentResult(
  */
 async function commentIdentity(comment: TicketComment, raw: Uint8Array): Promise<string> {
   if (comment.commentId) return `comment:${comment.key}:${comment.commentId}:${(await sha256Hex(comment.text)).slice(0, 16)}`;
-  return `body:${await sha256Hex(new TextDecoder().decode(raw))}`;
+  // The hash of the decoded text, without decoding again: the body is valid UTF-8 (readJson said so), so
+  // its text encodes back to the same bytes, less a leading byte order mark the decoder drops.
+  const bom = raw[0] === 0xef && raw[1] === 0xbb && raw[2] === 0xbf;
+  return `body:${await sha256HexOfBytes(bom ? raw.subarray(3) : raw)}`;
 }
 
 /**
@@ -256,7 +263,8 @@ async function start(ticket: TicketEvent, route: Route, deps: IntakeDeps, trigge
     // Nothing is queued, so no session starts and no tracker is written to.
     const tracker = findTracker(ticket.source);
     const target = tracker ? writeBackTarget(deps.config, tracker) : { reason: "unknown tracker" };
-    const request = sessionRequest(job, { ...sessionSettingsFor(deps.config, ticket), ticketApiToken: "[redacted]" });
+    // What Devin would read: an HTML description converted here, as the workflow would (a dry run is a diagnostic).
+    const request = sessionRequest({ ...job, ticket: readableTicket(job.ticket) }, { ...sessionSettingsFor(deps.config, ticket), ticketApiToken: "[redacted]" });
     return { kind: "dry_run", job, request, writeBack: "baseUrl" in target ? { base_url: target.baseUrl } : { reason: target.reason } };
   }
   await deps.enqueue(job);

@@ -11,6 +11,11 @@ export const MAX_JSON_DEPTH = 64;
 export const MAX_QUEUED_BYTES = 96_000;
 /** Longer descriptions are cut: a prompt is not the place for logs and dumps. */
 export const MAX_DESCRIPTION_CHARS = 20_000;
+/**
+ * An HTML description (`descriptionFormat: "html"`) is queued as HTML and converted in the
+ * workflow: cut to this many characters, three times the text's cap (markup is longer than its words).
+ */
+export const MAX_HTML_DESCRIPTION_CHARS = 3 * MAX_DESCRIPTION_CHARS;
 /** One title limit, for what is queued and what Devin reads. */
 export const MAX_TITLE_CHARS = 300;
 /** Devin's session title: id, title and tracker on one line. */

@@ -39,7 +39,27 @@ export function cut(text: string, max: number): string {
   return text.slice(0, code >= 0xd800 && code <= 0xdbff ? max - 1 : max);
 }
 
-const TRUNCATION_NOTE = /\n\[… [a-z]+ truncated by devin-ticket-bridge: \d+ more characters on the ticket\]$/;
+const NOTE_START = "\n[… ";
+const NOTE_END = " more characters on the ticket]";
+const TRUNCATION_NOTE = /^\n\[… [a-z]+ truncated by devin-ticket-bridge: (\d+) more characters on the ticket\]$/;
+
+/**
+ * The bridge's truncation note ending `text`, if any: where it starts and the count it gives.
+ * The note holds no line break after its first character, so only the last `\n[… ` can start
+ * it: one search back from the end, and only when the text ends as a note does.
+ */
+export function truncationNote(text: string): { index: number; more: number } | null {
+  if (!text.endsWith(NOTE_END)) return null;
+  const index = text.lastIndexOf(NOTE_START);
+  if (index < 0) return null;
+  const match = TRUNCATION_NOTE.exec(text.slice(index));
+  return match ? { index, more: Number(match[1]) } : null;
+}
+
+/** `kept` and the note saying `more` characters were left out. */
+export function withTruncationNote(kept: string, more: number, noun = "description"): string {
+  return `${kept}\n[… ${noun} truncated by devin-ticket-bridge: ${more} more characters on the ticket]`;
+}
 
 /**
  * Caps long text with a note saying how much was left out. Idempotent: text
@@ -48,10 +68,38 @@ const TRUNCATION_NOTE = /\n\[… [a-z]+ truncated by devin-ticket-bridge: \d+ mo
  */
 export function capText(text: string, max = MAX_DESCRIPTION_CHARS, noun = "description"): string {
   if (text.length <= max) return text;
-  const note = TRUNCATION_NOTE.exec(text);
+  const note = truncationNote(text);
   if (note && note.index <= max) return text;
   const kept = cut(text, max);
-  return `${kept}\n[… ${noun} truncated by devin-ticket-bridge: ${text.length - kept.length} more characters on the ticket]`;
+  return withTruncationNote(kept, text.length - kept.length, noun);
+}
+
+/** How {@link capVisible} reads a text: as it is, or (HTML) converted, from prefixes cut where the conversion can stop. */
+export interface TextReader {
+  toText(text: string): string;
+  /** The first `n` characters or a little fewer, cut where `toText` of the prefix starts like `toText` of the whole. */
+  prefix(text: string, n: number): string;
+}
+
+const PLAIN: TextReader = { toText: (t) => t, prefix: cut };
+
+/**
+ * `capText(stripHidden(reader.toText(text)), max, noun)`, reading no more of a long text than
+ * the cap needs: a prefix, converted and stripped, doubled until it yields more than `max`
+ * visible characters (or is the whole text). Hidden text that starts in a prefix runs to its
+ * end there, as an unclosed block does, so what is kept matches the whole text's; the count in
+ * the note adds the unread rest as it stands.
+ */
+export function capVisible(text: string, max: number, noun: string, reader: TextReader = PLAIN): string {
+  for (let n = max + 1024; ; n *= 2) {
+    if (n >= text.length) return capText(stripHidden(reader.toText(text)), max, noun);
+    const prefix = reader.prefix(text, n);
+    const visible = stripHidden(reader.toText(prefix));
+    if (visible.length > max) {
+      const kept = cut(visible, max);
+      return withTruncationNote(kept, visible.length - kept.length + (text.length - prefix.length), noun);
+    }
+  }
 }
 
 /** A one-line title: no control characters, no line breaks that could start a fake section. */

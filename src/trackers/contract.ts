@@ -12,6 +12,13 @@ export interface WebhookRequest {
   raw: Uint8Array;
   headers: Headers;
   url: URL;
+  /**
+   * The body read as JSON (valid UTF-8, within the depth limit), read once per request
+   * whoever asks first: a `verify` that checks a signed field of the body (Linear's
+   * timestamp) asks only once the signature holds, and the core reuses the answer. The core
+   * sets it; a request built elsewhere may lack it.
+   */
+  json?(): { ok: true; value: unknown } | { ok: false; reason: string };
 }
 
 /** One ticket as a tracker reads it; the core adds `source` and `tracker`. */
@@ -22,6 +29,12 @@ export interface TicketFields {
   id: string;
   title: string;
   description: string;
+  /**
+   * `"html"`: `description` is the tracker's raw HTML. The request path only cuts it (at a tag
+   * boundary) so the job fits a queue message; the workflow converts it to text before the
+   * prompt is built. Absent: plain text (or Markdown), passed on as it is.
+   */
+  descriptionFormat?: "html";
   /** Every label the ticket carries now. */
   labels: string[];
   /** The labels this event may trigger on: all of them on create, the newly added ones on update. */
@@ -51,6 +64,11 @@ export interface CommentFields {
   /** The ticket's human id, as `TicketFields.id`. */
   id: string;
   text: string;
+  /**
+   * `"html"`: `text` is raw HTML. The core converts only as much as it keeps (a comment is
+   * capped), so a long comment costs the request path no more than a short one.
+   */
+  textFormat?: "html";
   author?: string;
   /** The tracker's own id of the comment, when the signed body carries one: replays are judged by it. */
   commentId?: string;
@@ -109,7 +127,7 @@ export interface StampedTicket extends TicketFields {
 }
 
 /** What `enrich` may fill in or replace. */
-export type EnrichedField = "id" | "title" | "description" | "labels" | "url" | "project" | "author";
+export type EnrichedField = "id" | "title" | "description" | "descriptionFormat" | "labels" | "url" | "project" | "author";
 
 export interface Tracker<S extends Record<string, unknown> = Record<string, unknown>> {
   /** Route segment: `POST /webhooks/<id>`; also the settings prefix (`GITLAB_…`). */
@@ -129,7 +147,8 @@ export interface Tracker<S extends Record<string, unknown> = Record<string, unkn
   /**
    * Slow completion of a ticket (a description the webhook lacks; for a webhook of bare ids, the
    * whole ticket), in the workflow; a failure keeps the ticket as it was. Never the key: the run
-   * was routed and named by it.
+   * was routed and named by it. A `description` comes with its own `descriptionFormat` (absent:
+   * plain text, whatever the webhook's was); `"html"` is converted like a webhook's.
    */
   enrich?(ticket: StampedTicket, api: TrackerApi<S>): Promise<Partial<Pick<TicketFields, EnrichedField>>>;
   /**

@@ -1,5 +1,5 @@
 import { WorkflowEntrypoint, type WorkflowEvent, type WorkflowStep } from "cloudflare:workers";
-import { boundTicket } from "../bounds";
+import { boundTicket, readableTicket } from "../bounds";
 import { loadConfig, secretValues, type Config } from "../config";
 import { DevinClient } from "../devin/client";
 import { spendGuard, type Reservation, type SpendScope } from "../guards/spend-guard";
@@ -46,7 +46,8 @@ export class TicketRun extends WorkflowEntrypoint<Env, TicketJob> {
     const devin = new DevinClient(config.devin);
     if (event.payload.resume) return this.resume(event.payload, config, devin, store, step);
 
-    const job: TicketJob = { ...event.payload, ticket: await this.enrich(event.payload.ticket, config, step) };
+    // The ticket as Devin reads it: enriched, and an HTML description turned into text (never on the request path).
+    const job: TicketJob = { ...event.payload, ticket: readableTicket(await this.enrich(event.payload.ticket, config, step)) };
     const base = {
       ticket_key: job.ticketKey,
       instance_id: job.instanceId,
@@ -302,8 +303,12 @@ export class TicketRun extends WorkflowEntrypoint<Env, TicketJob> {
         { retries: { limit: 3, delay: "5 seconds", backoff: "exponential" }, timeout: "1 minute" },
         () => tracker.enrich!(ticket, api),
       );
-      // What the tracker's API answered is bounded like what its webhook said.
-      return boundTicket({ ...ticket, ...extra });
+      // What the tracker's API answered is bounded like what its webhook said. A new description
+      // brings its own format: plain text unless the tracker says HTML.
+      const { descriptionFormat, ...fields } = extra;
+      const format = extra.description !== undefined ? descriptionFormat : (descriptionFormat ?? ticket.descriptionFormat);
+      const { descriptionFormat: _old, ...rest } = ticket;
+      return boundTicket({ ...rest, ...fields, ...(format ? { descriptionFormat: format } : {}) });
     } catch (err) {
       // The ticket as the webhook described it is still worth a session.
       log("warn", "enrich_failed", { ticket_key: `${ticket.source}:${ticket.key}`, error: (err as Error).message });

@@ -46,7 +46,7 @@ async function signedBytes(bytes: Uint8Array, path = "/webhooks/tickets") {
 describe("input limits", () => {
   const nested = (depth: number) => `${"[".repeat(depth - 1)}1${"]".repeat(depth - 1)}`;
 
-  it(`400 with a reason for JSON nested deeper than ${MAX_JSON_DEPTH} levels, before parsing`, async () => {
+  it(`400 with a reason for JSON nested deeper than ${MAX_JSON_DEPTH} levels, before any tracker reads it`, async () => {
     // The ticket object is level 1: nested(n) inside it makes n levels in all.
     const deep = `{"id":"${uniqueId()}","title":"t","labels":["devin-autofix"],"extra":${nested(MAX_JSON_DEPTH + 1)}}`;
     const res = await postWebhook(deep);
@@ -67,12 +67,15 @@ describe("input limits", () => {
     expect(res.status).toBe(202);
   });
 
-  it("counts depth on the text: escapes and strings handled", () => {
-    expect(jsonDepthExceeds('{"a":"\\"[[[[[["}', 1)).toBe(false);
-    expect(jsonDepthExceeds('{"a":"\\\\"}', 1)).toBe(false);
-    expect(jsonDepthExceeds('{"a":[1]}', 1)).toBe(true);
-    expect(jsonDepthExceeds('{"a":[1]}', 2)).toBe(false);
-    expect(jsonDepthExceeds("[]".repeat(10_000), 1)).toBe(false);
+  it("counts depth on the parsed value: brackets in strings do not count, and nothing recurses", () => {
+    const exceeds = (json: string, limit: number) => jsonDepthExceeds(JSON.parse(json), limit);
+    expect(exceeds('{"a":"\\"[[[[[["}', 1)).toBe(false);
+    expect(exceeds('{"a":"\\\\"}', 1)).toBe(false);
+    expect(exceeds('{"a":[1]}', 1)).toBe(true);
+    expect(exceeds('{"a":[1]}', 2)).toBe(false);
+    expect(exceeds(`[${"[],".repeat(10_000)}[]]`, 2)).toBe(false);
+    expect(exceeds('"[[[["', 0)).toBe(false);
+    expect(exceeds(`${"[".repeat(200_000)}${"]".repeat(200_000)}`, 64)).toBe(true);
   });
 
   it.each([

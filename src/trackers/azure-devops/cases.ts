@@ -113,6 +113,25 @@ export const cases: TrackerCases = {
       ],
     },
     {
+      name: "an HTML description and repro steps reach Devin as text, converted in the workflow; an HTML comment is forwarded as text",
+      steps: [
+        starts(
+          (t) =>
+            deliver(
+              workItem(t, (f) =>
+                Object.assign(f, {
+                  "System.Description": "<div>Totals &amp; taxes are <b>wrong</b></div><div><br></div><!-- internal: ignore -->",
+                  "Microsoft.VSTS.TCM.ReproSteps": "<ol><li>Add two items</li><li>Pay</li></ol>",
+                }),
+              ),
+            ),
+          ["Description (reporter's words):\nTotals & taxes are wrong\n\nRepro steps:\n- Add two items\n- Pay\n```"],
+        ),
+        forwards((t) => deliver(comment(t, "<div><b>@devin</b> and the <i>mini</i> cart &amp; its total</div>")), "@devin and the mini cart & its total"),
+        skips((t) => deliver(comment(t, "<div><br></div><p>&nbsp;</p>")), /empty comment/),
+      ],
+    },
+    {
       name: "accepts the secret as the Basic auth password (any user name), not a wrong one",
       steps: [
         { deliver: (t) => deliver(workItem(t)), sign: basic("azure-devops"), secret: "not-the-secret", expect: { status: 401 } },

@@ -1,5 +1,5 @@
 import type { TicketFields, TrackerEvent } from "../contract";
-import { htmlToText } from "../kit/html";
+import { htmlIsBlank } from "../kit/html";
 import { addedLabels, removedLabels, splitList } from "../kit/labels";
 import { httpBase, rootBefore } from "../kit/url";
 import { Envelope, personName, textField, Update, WorkItem } from "./schema";
@@ -71,10 +71,11 @@ function commented(resource: unknown): TrackerEvent {
   const parsed = WorkItem.safeParse(resource);
   if (!parsed.success) return { kind: "skip", reason: "workitem.commented without a work item" };
   const item = parsed.data;
-  const text = htmlToText(textField(item.fields, "System.History") ?? "");
-  if (!text) return { kind: "skip", reason: "empty comment" };
+  const html = textField(item.fields, "System.History") ?? "";
+  if (htmlIsBlank(html)) return { kind: "skip", reason: "empty comment" };
   const key = String(item.id);
-  const comment = { key, id: `#${item.id}`, text, author: personName(item.fields["System.ChangedBy"]) };
+  // HTML: the core converts as much of it as it keeps.
+  const comment = { key, id: `#${item.id}`, text: html, textFormat: "html" as const, author: personName(item.fields["System.ChangedBy"]) };
   return { kind: "comment", comment: item.rev != null ? { ...comment, commentId: `${item.id}-rev-${item.rev}` } : comment };
 }
 
@@ -98,6 +99,7 @@ function ticketOf(
     id: `#${id}`,
     title,
     description: descriptionOf(fields),
+    descriptionFormat: "html",
     labels,
     triggerLabels,
     url: httpBase(link) ?? (base && project ? `${base}/${encodeURIComponent(project)}/_workitems/edit/${id}` : undefined),
@@ -108,12 +110,17 @@ function ticketOf(
   return { kind: "ticket", ticket };
 }
 
-/** Description and, for bugs, the repro steps (the Bug form shows those instead): both HTML. */
+/**
+ * Description and, for bugs, the repro steps (the Bug form shows those instead): both HTML, kept
+ * as HTML for the workflow to convert; only whether each has any text is looked at here.
+ */
 function descriptionOf(fields: Record<string, unknown>): string {
-  const description = htmlToText(textField(fields, "System.Description") ?? "");
-  const repro = htmlToText(textField(fields, "Microsoft.VSTS.TCM.ReproSteps") ?? "");
-  if (description && repro) return `${description}\n\nRepro steps:\n${repro}`;
-  return description || repro;
+  const description = textField(fields, "System.Description") ?? "";
+  const repro = textField(fields, "Microsoft.VSTS.TCM.ReproSteps") ?? "";
+  const hasDescription = !htmlIsBlank(description);
+  const hasRepro = !htmlIsBlank(repro);
+  if (hasDescription && hasRepro) return `${description}<br><br>Repro steps:<br>${repro}`;
+  return hasDescription ? description : hasRepro ? repro : "";
 }
 
 /**

@@ -94,8 +94,9 @@ export const cases: TrackerCases = {
       name: "an added label named by UUID starts a session (HTML read when there is no stripped text); an unlisted one is any current label; a comment named by the header alone is forwarded",
       steps: [
         {
-          deliver: (t) => issue(t, added(TRIGGER), (p) => Object.assign(p.data, { description_stripped: null, description_html: "<p>Totals &amp; taxes<br/>are <em>wrong</em></p>" })),
-          expect: { status: 202, prompt: ["Totals & taxes\nare wrong"] },
+          // Queued as HTML, turned into text in the workflow: no tag or entity reaches Devin.
+          deliver: (t) => issue(t, added(TRIGGER), (p) => Object.assign(p.data, { description_stripped: null, description_html: "<p>Totals &amp; taxes<br/>are <em>wrong</em></p><style>p{}</style>" })),
+          expect: { status: 202, prompt: ["Totals & taxes\nare wrong"], notInPrompt: ["<p>Totals", "<em>", "<br", "&amp;", "p{}"] },
         },
         { deliver: (t) => issue(t, { field: "labels", new: "99999999-0000-4000-8000-000000000000" }), expect: { status: 200, answer: { status: "duplicate" } } },
         {

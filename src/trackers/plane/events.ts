@@ -1,5 +1,5 @@
 import type { TrackerEvent, WebhookRequest } from "../contract";
-import { htmlToText } from "../kit/html";
+import { htmlIsBlank } from "../kit/html";
 import { addedLabels, removedLabels } from "../kit/labels";
 import { type Activity, Comment, Envelope, Issue } from "./schema";
 
@@ -67,7 +67,8 @@ export function parsePlane(payload: unknown, req: WebhookRequest, baseUrl: strin
       key: issue.id,
       id,
       title: issue.name,
-      description: issue.description_stripped || htmlToText(issue.description_html ?? ""),
+      // The text Plane derived, else the HTML, which the workflow converts.
+      ...(issue.description_stripped ? { description: issue.description_stripped } : { description: issue.description_html ?? "", descriptionFormat: "html" as const }),
       labels,
       triggerLabels: change.added,
       url: baseUrl && project.id ? `${baseUrl}/projects/${encodeURIComponent(project.id)}/issues/${encodeURIComponent(issue.id)}` : undefined,
@@ -88,15 +89,18 @@ function parseComment(action: string, data: unknown, activity: Activity): Tracke
   const result = Comment.safeParse(data);
   if (!result.success) return { kind: "skip", reason: "not a Plane comment" };
   const comment = result.data;
-  const text = comment.comment_stripped?.trim() || htmlToText(comment.comment_html ?? "");
-  if (!text) return { kind: "skip", reason: "empty comment" };
+  const stripped = comment.comment_stripped?.trim();
+  const html = comment.comment_html ?? "";
+  if (!stripped && htmlIsBlank(html)) return { kind: "skip", reason: "empty comment" };
+  // The text Plane derived, else the HTML, which the core converts (as much as it keeps).
+  const text = stripped ? { text: stripped } : { text: html, textFormat: "html" as const };
   // The comment names no sequence id, so the work item's UUID is the id people get to see.
   return {
     kind: "comment",
     comment: {
       key: comment.issue,
       id: comment.issue,
-      text,
+      ...text,
       author: activity?.actor?.display_name || undefined,
       ...(comment.id ? { commentId: comment.id } : {}),
     },

@@ -26,11 +26,13 @@ export function describeEvent(body: unknown): string | undefined {
     release ? `Release: ${release}` : null,
     (event.environment ?? tag(event, "environment")) ? `Environment: ${event.environment ?? tag(event, "environment")}` : null,
   ].filter(Boolean);
-  const parts = [head.join("\n")];
+  // Every part but the head starts with a word of its own, so only the head can be blank. A
+  // message or exception value may be long: it is copied once, by the join, not trimmed or tested.
+  const parts = head.length ? [head.join("\n")] : [];
   if (message) parts.push(`Message:\n${message}`);
   // Sentry lists a chain cause first, the exception that reached the handler last.
   for (const exception of exceptions.slice(-MAX_EXCEPTIONS)) parts.push(exceptionText(exception));
-  return parts.filter((p) => p.trim()).join("\n\n");
+  return parts.join("\n\n");
 }
 
 function exceptionsOf(event: Event): Exception[] {
@@ -55,7 +57,8 @@ function tag(event: Event, key: string): string | undefined {
 }
 
 function exceptionText(exception: Exception): string {
-  const name = [exception.type, exception.value].filter(Boolean).join(": ") || "Exception";
+  const { type, value } = exception;
+  const name = type && value ? `${type}: ${value}` : type || value || "Exception";
   const frames = exception.stacktrace?.frames ?? [];
   // Library frames only when the stack has no frame of the app's own.
   const own = frames.filter((f) => f.inApp ?? f.in_app);

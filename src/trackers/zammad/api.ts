@@ -1,7 +1,6 @@
 import * as z from "../../zod";
 import type { StampedTicket, TrackerApi } from "../contract";
 import { COMMENT_TEXT, describe, send, type CommentCall } from "../kit/comment-call";
-import { htmlToText } from "../kit/html";
 import { trackerRequest } from "../kit/http";
 
 /** An article as the bridge posts it: a plain-text note, internal unless `ZAMMAD_COMMENT_INTERNAL=false`. */
@@ -29,13 +28,14 @@ const Articles = z.array(
  * A tag-only update carries `article: {}` and a reply update carries the reply: either way the request
  * itself, the ticket's first article, comes from `GET /api/v1/ticket_articles/by_ticket/{id}`.
  */
-export async function enrich(ticket: StampedTicket, api: Api): Promise<{ description?: string }> {
+export async function enrich(ticket: StampedTicket, api: Api): Promise<{ description?: string; descriptionFormat?: "html" }> {
   if (ticket.description.trim()) return {};
   const url = `${api.baseUrl}/api/v1/ticket_articles/by_ticket/${encodeURIComponent(ticket.key)}`;
   const list = Articles.safeParse(await trackerRequest("GET", url, { authorization: `Token token=${api.token}` }));
   const first = list.success ? list.data.filter((a) => a.body?.trim()).sort((a, b) => a.id - b.id)[0] : undefined;
   if (!first?.body) return {};
-  return { description: first.content_type?.toLowerCase().startsWith("text/html") ? htmlToText(first.body) : first.body };
+  // HTML is converted by the workflow (bounded, hidden blocks stripped), like a webhook's HTML description.
+  return first.content_type?.toLowerCase().startsWith("text/html") ? { description: first.body, descriptionFormat: "html" } : { description: first.body };
 }
 
 export const writeBack = (ticket: StampedTicket, body: string, api: Api) => send(commentCall(ticket, body, api));

@@ -1,5 +1,5 @@
 import type { TrackerEvent, WebhookRequest } from "../contract";
-import { htmlToText } from "../kit/html";
+import { htmlIsBlank } from "../kit/html";
 import { splitList, unique } from "../kit/labels";
 import { nameOf, ZammadPayload, type Article, type Payload } from "./schema";
 
@@ -26,7 +26,7 @@ export function parseZammad(payload: unknown, req: WebhookRequest, baseUrl: stri
       id,
       title: ticket.title,
       // Only the opening article is the request; a reply's text is not the ticket's description (`enrich` fetches that).
-      description: article && !isFollowUp(ticket, article) ? textOf(article) : "",
+      ...(article && !isFollowUp(ticket, article) ? textOf(article) : { description: "" }),
       labels,
       // Zammad sends no change set: the trigger's own conditions decide when it fires.
       triggerLabels: labels,
@@ -37,9 +37,10 @@ export function parseZammad(payload: unknown, req: WebhookRequest, baseUrl: stri
   };
 }
 
-function textOf(article: Payload["article"]): string {
+/** The article's body as it came: HTML is marked so, for the workflow (a description) or the core (a comment) to convert. */
+function textOf(article: Payload["article"]): { description: string; descriptionFormat?: "html" } {
   const body = article?.body ?? "";
-  return article?.content_type?.toLowerCase().startsWith("text/html") ? htmlToText(body) : body;
+  return article?.content_type?.toLowerCase().startsWith("text/html") ? { description: body, descriptionFormat: "html" } : { description: body };
 }
 
 /** A reply, not the opening article: the ticket holds an older one (ids grow), or, without the id list, more than one. */
@@ -53,8 +54,8 @@ function isFollowUp(ticket: Payload["ticket"], article: Article): boolean {
 function commentOf(key: string, id: string, article: Article): TrackerEvent {
   // Trigger notes and auto-replies are Zammad's own words, not a person's.
   if (nameOf(article.sender)?.toLowerCase() === "system") return { kind: "skip", reason: "article by the system" };
-  const text = textOf(article);
-  if (!text) return { kind: "skip", reason: "empty article" };
+  const { description: text, descriptionFormat } = textOf(article);
+  if (descriptionFormat ? htmlIsBlank(text) : !text) return { kind: "skip", reason: "empty article" };
   const author = article.from?.trim() || article.created_by?.login || article.created_by?.email || undefined;
-  return { kind: "comment", comment: { key, id, text, author, commentId: String(article.id) } };
+  return { kind: "comment", comment: { key, id, text, ...(descriptionFormat ? { textFormat: descriptionFormat } : {}), author, commentId: String(article.id) } };
 }
