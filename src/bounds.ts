@@ -9,7 +9,7 @@ import {
   MAX_TITLE_CHARS,
   MAX_URL_CHARS,
 } from "./limits";
-import { capVisible, cut, stripHidden, truncationNote, withTruncationNote } from "./text";
+import { capText, capVisible, cut, stripHidden, truncationNote, withTruncationNote } from "./text";
 import { cutHtml, HTML_READER, htmlToText } from "./trackers/kit/html";
 import type { TicketEvent, TicketJob, TicketComment } from "./ticket";
 
@@ -119,31 +119,11 @@ export function boundComment(comment: TicketComment): TicketComment {
   };
 }
 
-/**
- * `capText(wellFormed(text), max)` without a pass over the whole of a long text: lone
- * surrogates only matter in what is kept, and one character past the cut is enough to tell
- * whether the last kept one is half of a pair.
- */
-function capWellFormed(text: string, max: number): string {
-  if (text.length <= max) return wellFormed(text);
-  const note = truncationNote(text);
-  if (note && note.index <= max) return wellFormed(text);
-  const kept = cut(wellFormed(text.slice(0, max + 1)), max);
-  return withTruncationNote(kept, text.length - kept.length);
-}
+/** Lone surrogates only matter in what is kept: made well-formed after the cut, not over the whole of a long text. */
+const capWellFormed = (text: string, max: number) => wellFormed(capText(text, max));
 
-/**
- * An HTML description cut to `max` characters, never inside a tag or an entity, with the
- * bridge's note counting the HTML left out; readableTicket turns it into text (well-formed)
- * in the workflow.
- */
-function capHtml(html: string, max: number): string {
-  if (html.length <= max) return html;
-  const note = truncationNote(html);
-  if (note && note.index <= max) return html;
-  const kept = cutHtml(html, max);
-  return withTruncationNote(kept, html.length - kept.length);
-}
+/** HTML cut never inside a tag or an entity, the note counting the HTML left out; readableTicket turns it into text in the workflow. */
+const capHtml = (html: string, max: number) => capText(html, max, "description", cutHtml);
 
 /** The job with its description capped, and cut further if the whole would not fit; `null` when nothing helps. */
 export function fitForQueue(job: TicketJob): TicketJob | null {

@@ -64,13 +64,14 @@ export function withTruncationNote(kept: string, more: number, noun = "descripti
 /**
  * Caps long text with a note saying how much was left out. Idempotent: text
  * already capped (by intake, to fit the queue) is returned as it is, so the
- * count in the note stays the ticket's.
+ * count in the note stays the ticket's. `cutAt` keeps a unit whole (HTML: never
+ * inside a tag or an entity).
  */
-export function capText(text: string, max = MAX_DESCRIPTION_CHARS, noun = "description"): string {
+export function capText(text: string, max = MAX_DESCRIPTION_CHARS, noun = "description", cutAt: (text: string, max: number) => string = cut): string {
   if (text.length <= max) return text;
   const note = truncationNote(text);
   if (note && note.index <= max) return text;
-  const kept = cut(text, max);
+  const kept = cutAt(text, max);
   return withTruncationNote(kept, text.length - kept.length, noun);
 }
 

@@ -5,6 +5,7 @@ import { standardWebhookHeaders } from "../../src/trackers/kit/sign";
 import { verifyStandardWebhook } from "../../src/trackers/kit/standard-webhooks";
 import { trackerRequest, TrackerApiError } from "../../src/trackers/kit/http";
 import { verifyHexHmacHeader } from "../../src/trackers/kit/verify";
+import { basicAuth, PROMPT_TOKEN } from "../../src/trackers/kit/comment-call";
 
 // The kit's known answers, with a fixed clock where the scheme signs one: what no HTTP case can choose.
 const SECRET = "devin-bridge-test-secret";
@@ -69,5 +70,12 @@ describe("tracker API calls", () => {
     expect(error).toBeInstanceOf(TrackerApiError);
     expect(error!.message).toBe("POST /kit/denied answered 403");
     expect(error!.message).not.toContain("tok-kit-123");
+  });
+});
+
+describe("Basic auth (kit/comment-call.ts), one form for every tracker that takes it", () => {
+  it("encodes user:password as UTF-8; in a prompt, tells Devin how, unwrapped however long the key", () => {
+    expect(basicAuth("ops@acme.test:tök")).toBe("Basic b3BzQGFjbWUudGVzdDp0w7Zr");
+    expect(basicAuth(`apikey:${PROMPT_TOKEN}`)).toBe(`Basic $(printf '%s' "apikey:${PROMPT_TOKEN}" | base64 -w0)`);
   });
 });

@@ -1,5 +1,5 @@
 import type { StampedTicket, TrackerApi } from "../contract";
-import { describe, PROMPT_TOKEN, send, type CommentCall } from "../kit/comment-call";
+import { basicAuth, describe, send, type CommentCall } from "../kit/comment-call";
 
 export interface AzureDevOpsSettings extends Record<string, unknown> {
   AUTH_HEADER?: string;
@@ -18,10 +18,7 @@ export function commentsUrl(key: string, project: string, api: Pick<Api, "baseUr
 }
 
 /** A personal access token goes as the password of Basic auth with an empty user name. */
-export const patAuth = (token: string) => ({
-  // In a prompt the PAT is a shell variable: Devin encodes it, the bridge cannot.
-  authorization: `Basic ${token === PROMPT_TOKEN ? `$(printf ':%s' "${PROMPT_TOKEN}" | base64)` : btoa(`:${token}`)}`,
-});
+export const patAuth = (token: string) => ({ authorization: basicAuth(`:${token}`) });
 
 const escapeHtml = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 

@@ -77,7 +77,7 @@ export const cases: TrackerCases = {
   comment: (t, text) => deliver(comment(t, html(text))),
   prompt: (t) => [
     ...[new RegExp(`^Ticket #${t.n}: `, "m"), "Tracker: Azure DevOps", `Ticket URL: ${link(t)}`, "Project: Web", `Reported by: ${t.author}`, t.description],
-    `To comment, send POST http://tracker.mock/Web/_apis/wit/workItems/${t.n}/comments?api-version=7.0-preview.3 with the header "authorization: Basic $(printf ':%s' "$TICKET_API_TOKEN" | base64)" and the JSON body {"text":"<div>your comment</div>"}; text is HTML: escape &, < and >, links as <a href>, line breaks as <br>.`,
+    `To comment, send POST http://tracker.mock/Web/_apis/wit/workItems/${t.n}/comments?api-version=7.0-preview.3 with the header "authorization: Basic $(printf '%s' ":$TICKET_API_TOKEN" | base64 -w0)" and the JSON body {"text":"<div>your comment</div>"}; text is HTML: escape &, < and >, links as <a href>, line breaks as <br>.`,
   ],
   writeBack: (t) => ({
     method: "POST",

@@ -1,5 +1,5 @@
 import type { StampedTicket, TrackerApi as Api } from "../contract";
-import { COMMENT_TEXT, describe, PROMPT_TOKEN, send, type CommentCall } from "../kit/comment-call";
+import { basicAuth, COMMENT_TEXT, describe, send, type CommentCall } from "../kit/comment-call";
 import { textToAdf } from "./adf";
 import { rootBefore, trimBase } from "../kit/url";
 
@@ -29,17 +29,10 @@ export function requestCommentUrl(base: string, key: string): string {
  */
 export function commentCall(ticket: StampedTicket, body: string, api: TrackerApi): CommentCall {
   const email = api.settings.API_EMAIL;
-  const headers = { authorization: email ? basic(email, api.token) : `Bearer ${api.token}` };
+  const headers = { authorization: email ? basicAuth(`${email}:${api.token}`) : `Bearer ${api.token}` };
   if (ticket.reply?.serviceDesk) return { method: "POST", url: requestCommentUrl(api.baseUrl, ticket.key), headers, body: { body, public: false } };
   if (!email) return { method: "POST", url: commentUrl(api.baseUrl, ticket.key), headers, body: { body } };
   return { method: "POST", url: commentUrl(api.baseUrl, ticket.key, 3), headers, body: { body: textToAdf(body) } };
-}
-
-/** `Basic base64(email:token)`; for the prompt, where the token is a secret's name, the recipe instead. */
-function basic(email: string, token: string): string {
-  if (token === PROMPT_TOKEN) return `Basic <base64 of "${email}:${PROMPT_TOKEN}">`;
-  const bytes = new TextEncoder().encode(`${email}:${token}`);
-  return `Basic ${btoa(String.fromCharCode(...bytes))}`;
 }
 
 export const writeBack = (ticket: StampedTicket, body: string, api: TrackerApi) => send(commentCall(ticket, body, api));
@@ -47,5 +40,6 @@ const ADF_NOTE = "the body is an Atlassian Document Format document: one paragra
 
 export function commentInstruction(ticket: StampedTicket, api: TrackerApi): string {
   const call = commentCall(ticket, COMMENT_TEXT, api);
-  return describe(call.url.includes("/rest/api/3/") ? { ...call, note: ADF_NOTE } : call);
+  // Only the issue comment API on Cloud takes ADF; a service-desk comment stays plain text.
+  return describe(api.settings.API_EMAIL && !ticket.reply?.serviceDesk ? { ...call, note: ADF_NOTE } : call);
 }

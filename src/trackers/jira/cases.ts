@@ -221,7 +221,7 @@ const jiraCloud: TrackerCases = {
   comment: (t, words) => deliver(commentCreated(t, note(adf(para(text(words))), CLOUD_USER))),
   mentionPrompt: (t) => jiraCloud.prompt(t).filter((line) => !String(line).startsWith("Reported by") && line !== t.description),
   prompt: (t) => [`Ticket ${key(t)}: ${t.title}`, "Tracker: Jira", "Project: WEB", `Ticket URL: http://tracker.mock/browse/${key(t)}`, `Reported by: ${t.author}`, t.description,
-    `To comment, send POST http://tracker.mock/rest/api/3/issue/${key(t)}/comment with the header "authorization: Basic <base64 of \"${EMAIL}:$TICKET_API_TOKEN\">" and the JSON body {"body":{"type":"doc","version":1,"content":[{"type":"paragraph","content":[{"type":"text","text":"<your comment>"}]}]}}; the body is an Atlassian Document Format document`],
+    `To comment, send POST http://tracker.mock/rest/api/3/issue/${key(t)}/comment with the header "authorization: Basic $(printf '%s' \"${EMAIL}:$TICKET_API_TOKEN\" | base64 -w0)" and the JSON body {"body":{"type":"doc","version":1,"content":[{"type":"paragraph","content":[{"type":"text","text":"<your comment>"}]}]}}; the body is an Atlassian Document Format document`],
   writeBack: (t) => ({
     ...{ method: "POST", path: `/rest/api/3/issue/${key(t)}/comment`, text: (b: any) => bodyText(b.body), fixed: { body: { type: "doc", version: 1 } } },
     headers: { authorization: BASIC, "content-type": "application/json" },

@@ -18,6 +18,16 @@ export interface CommentCall {
 /** The token as a prompt names it: Devin's session secret of that name. */
 export const PROMPT_TOKEN = "$TICKET_API_TOKEN";
 
+/**
+ * `Basic base64(user:password)`, from `credentials` = `user:password` as UTF-8. In a prompt the
+ * password is the secret's name, which Devin expands and encodes: the header says how, unwrapped
+ * (`-w0`), since `base64` breaks lines after 76 characters and a long key would split the header.
+ */
+export function basicAuth(credentials: string): string {
+  if (credentials.includes(PROMPT_TOKEN)) return `Basic $(printf '%s' "${credentials}" | base64 -w0)`;
+  return `Basic ${btoa(String.fromCharCode(...new TextEncoder().encode(credentials)))}`;
+}
+
 /** Where the comment's text goes in a described call's body. */
 export const COMMENT_TEXT = "<your comment>";
 

@@ -1,5 +1,5 @@
 import type { StampedTicket, TrackerApi } from "../contract";
-import { COMMENT_TEXT, describe, PROMPT_TOKEN, send, type CommentCall } from "../kit/comment-call";
+import { basicAuth, COMMENT_TEXT, describe, send, type CommentCall } from "../kit/comment-call";
 
 /** Markdown folds single line breaks into one paragraph; the bridge's lines are meant to stand apart. */
 export function asMarkdownParagraphs(text: string): string {
@@ -9,11 +9,10 @@ export function asMarkdownParagraphs(text: string): string {
 /** `POST /api/v3/work_packages/{id}/activities` with an API key as Basic `apikey:<key>`. */
 export function commentCall(ticket: StampedTicket, body: string, api: TrackerApi): CommentCall {
   // In a prompt the key is a shell variable: Devin encodes it, the bridge cannot.
-  const basic = api.token === PROMPT_TOKEN ? `$(printf 'apikey:%s' "${PROMPT_TOKEN}" | base64)` : btoa(`apikey:${api.token}`);
   return {
     method: "POST",
     url: `${api.baseUrl}/api/v3/work_packages/${encodeURIComponent(ticket.key)}/activities`,
-    headers: { authorization: `Basic ${basic}` },
+    headers: { authorization: basicAuth(`apikey:${api.token}`) },
     body: { comment: { raw: asMarkdownParagraphs(body) } },
   };
 }

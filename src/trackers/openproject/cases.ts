@@ -47,7 +47,7 @@ export const cases: TrackerCases = {
   closed: (t) => wp(t, UPDATED, t.labels, (w) => (w._embedded.status = { _type: "Status", id: 12, name: "Closed", isClosed: true })),
   comment: (t, text) => comment(t, text),
   prompt: (t) => [`Ticket #${t.n}: ${t.title}`, "Tracker: OpenProject", `Ticket URL: http://tracker.mock/work_packages/${t.n}`, "Project: web-app", `Reported by: ${t.author}`, t.description,
-    `To comment, send POST http://tracker.mock/api/v3/work_packages/${t.n}/activities with the header "authorization: Basic $(printf 'apikey:%s' "$TICKET_API_TOKEN" | base64)" and the JSON body {"comment":{"raw":"<your comment>"}}.`],
+    `To comment, send POST http://tracker.mock/api/v3/work_packages/${t.n}/activities with the header "authorization: Basic $(printf '%s' "apikey:$TICKET_API_TOKEN" | base64 -w0)" and the JSON body {"comment":{"raw":"<your comment>"}}.`],
   writeBack: (t) => ({ method: "POST", path: `/api/v3/work_packages/${t.n}/activities`, text: (body) => body.comment.raw,
     headers: { authorization: `Basic ${btoa(`apikey:${TOKEN}`)}`, "content-type": "application/json" } }),
   extra: [

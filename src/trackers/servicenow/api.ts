@@ -1,5 +1,5 @@
 import type { StampedTicket, TrackerApi } from "../contract";
-import { COMMENT_TEXT, describe, PROMPT_TOKEN, send, type CommentCall } from "../kit/comment-call";
+import { basicAuth, COMMENT_TEXT, describe, PROMPT_TOKEN, send, type CommentCall } from "../kit/comment-call";
 
 export type AuthScheme = "basic" | "bearer" | "apikey";
 export type NoteField = "work_notes" | "comments";
@@ -11,8 +11,6 @@ export interface ServiceNowSettings extends Record<string, unknown> {
 }
 type Api = TrackerApi<ServiceNowSettings>;
 
-const utf8Base64 = (text: string) => btoa(String.fromCharCode(...new TextEncoder().encode(text)));
-
 /**
  * `user:password` is Basic auth (the usual integration user), anything else an
  * OAuth access token; `SERVICENOW_AUTH_SCHEME=apikey` sends an API key in `x-sn-apikey`.
@@ -20,7 +18,7 @@ const utf8Base64 = (text: string) => btoa(String.fromCharCode(...new TextEncoder
 export function authHeaders(token: string, scheme?: AuthScheme): Record<string, string> {
   const chosen = scheme ?? (token.includes(":") ? "basic" : "bearer");
   if (chosen === "apikey") return { "x-sn-apikey": token };
-  if (chosen === "basic") return { authorization: `Basic ${utf8Base64(token)}` };
+  if (chosen === "basic") return { authorization: basicAuth(token) };
   return { authorization: `Bearer ${token}` };
 }
 
@@ -41,7 +39,7 @@ export function commentCall(ticket: StampedTicket, body: string, api: Api): Comm
   const note = `${field} is a journal field: each update adds one entry`;
   if (api.token !== PROMPT_TOKEN) return { method: "PATCH", url, headers: authHeaders(api.token, api.settings.AUTH_SCHEME), body: fields, note };
   // In a prompt the token is a shell variable: its shape cannot choose the scheme, and Devin encodes it, the bridge cannot.
-  const basic = { authorization: `Basic $(printf '%s' "${PROMPT_TOKEN}" | base64 -w0)` };
+  const basic = { authorization: basicAuth(PROMPT_TOKEN) };
   const scheme = api.settings.AUTH_SCHEME;
   if (scheme) return { method: "PATCH", url, headers: scheme === "basic" ? basic : authHeaders(PROMPT_TOKEN, scheme), body: fields, note };
   const bearer = `a ${PROMPT_TOKEN} without a colon is an OAuth token, sent as "authorization: Bearer ${PROMPT_TOKEN}"`;
